@@ -1,0 +1,23 @@
+// Package fakeclever is an in-process Clever Data API server for tests,
+// benchmarks and `rosterd demo`.
+//
+// It serves a Dataset (a roster encoded once in Clever's v3.0 wire format,
+// or Clever's published demo district read as raw JSON) with the contract
+// the real API publishes: bearer-token auth, range paging by ID with
+// starting_after / ending_before and rel=next links, the users role filter,
+// the district token listing, fixed one-minute rate-limit windows with
+// Clever's X-RateLimit-* headers, and HTML 404 pages for unknown paths.
+// Injected faults (5xx bursts, 429s, slow and truncated responses, proxy
+// HTML pages) let tests drive a client's retry and abort paths.
+//
+// The package is deliberately independent of the clever client package:
+// both are written from the published contract, so each catches the other's
+// misreadings. It imports only the standard library, roster and
+// go-json-experiment/json.
+//
+// Serving must stay cheap because benchmarks sync an XL district (1.2M
+// users, ~1.1 GB of JSON) through it on a machine where the client decodes
+// at the same time: every record is encoded exactly once, and a page is a
+// binary search plus appending pre-encoded bytes to a pooled buffer that is
+// written in one call.
+package fakeclever

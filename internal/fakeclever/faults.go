@@ -1,0 +1,164 @@
+package fakeclever
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FaultKind is what an injected fault does to a request.
+type FaultKind int
+
+// The fault kinds.
+const (
+	// FaultStatus answers Status (default 503) with a JSON {"message"} body.
+	FaultStatus FaultKind = iota + 1
+	// FaultRateLimit answers 429 with an empty body, X-RateLimit-Remaining 0
+	// and a reset one second away, so retry tests stay quick.
+	FaultRateLimit
+	// FaultSlow waits Delay, or until the client gives up, then answers
+	// normally.
+	FaultSlow
+	// FaultTruncate declares the full Content-Length, sends about half the
+	// body and closes the connection: the client reads io.ErrUnexpectedEOF.
+	FaultTruncate
+	// FaultHTML answers Status (default 502) with a proxy's text/html error
+	// page.
+	FaultHTML
+)
+
+func (k FaultKind) String() string {
+	switch k {
+	case FaultStatus:
+		return "status"
+	case FaultRateLimit:
+		return "rate-limit"
+	case FaultSlow:
+		return "slow"
+	case FaultTruncate:
+		return "truncate"
+	case FaultHTML:
+		return "html"
+	}
+	return fmt.Sprintf("FaultKind(%d)", int(k))
+}
+
+// Fault is a failure to inject into the requests matching Path.
+type Fault struct {
+	// Path is the URL path prefix the fault applies to, such as
+	// "/v3.0/users"; "" matches every API path (not the token listing).
+	Path string
+	Kind FaultKind
+	// Times is how many matching requests the fault affects before it is
+	// used up; 0 means 1.
+	Times int
+	// Status is the status of FaultStatus (default 503) and FaultHTML
+	// (default 502).
+	Status int
+	// Delay is how long FaultSlow waits before answering.
+	Delay time.Duration
+	// After is how many matching requests to let through first, as when
+	// failing the third page of users.
+	After int
+}
+
+// Inject queues f. A request is affected by the first queued fault it
+// matches; later faults for the same requests wait until that one is used
+// up. It panics on an unknown Kind, a mistake in the calling test.
+func (s *Server) Inject(f Fault) {
+	if f.Kind < FaultStatus || f.Kind > FaultHTML {
+		panic(fmt.Sprintf("fakeclever: Inject: unknown fault kind %v", f.Kind))
+	}
+	if f.Times <= 0 {
+		f.Times = 1
+	}
+	switch {
+	case f.Status == 0 && f.Kind == FaultStatus:
+		f.Status = http.StatusServiceUnavailable
+	case f.Status == 0 && f.Kind == FaultHTML:
+		f.Status = http.StatusBadGateway
+	}
+	s.faults.push(f)
+}
+
+// faultQueue holds injected faults in the order they were injected.
+type faultQueue struct {
+	mu sync.Mutex
+	q  []Fault
+}
+
+func (fq *faultQueue) push(f Fault) {
+	fq.mu.Lock()
+	defer fq.mu.Unlock()
+	fq.q = append(fq.q, f)
+}
+
+// take returns the fault to apply to a request for path, consuming one
+// use of it. api is whether path is an API path, which Path "" matches.
+func (fq *faultQueue) take(path string, api bool) (Fault, bool) {
+	fq.mu.Lock()
+	defer fq.mu.Unlock()
+	for i := range fq.q {
+		f := &fq.q[i]
+		if f.Path == "" && !api || f.Path != "" && !strings.HasPrefix(path, f.Path) {
+			continue
+		}
+		if f.After > 0 {
+			f.After--
+			return Fault{}, false
+		}
+		taken := *f
+		f.Times--
+		if f.Times == 0 {
+			fq.q = append(fq.q[:i], fq.q[i+1:]...)
+		}
+		return taken, true
+	}
+	return Fault{}, false
+}
+
+// withFaults answers r with answer unless a queued fault says otherwise.
+// api is whether r is for an API path.
+func (s *Server) withFaults(h http.Header, r *http.Request, api bool, answer func() *reply) *reply {
+	f, faulted := s.faults.take(r.URL.Path, api)
+	if faulted {
+		rep, proceed := s.applyFault(f, h, r)
+		if !proceed {
+			return rep
+		}
+	}
+	rep := answer()
+	rep.truncate = faulted && f.Kind == FaultTruncate
+	return rep
+}
+
+// applyFault answers r as f says. proceed is true when the request should
+// then be answered normally (a slow or truncating fault).
+func (s *Server) applyFault(f Fault, h http.Header, r *http.Request) (rep *reply, proceed bool) {
+	switch f.Kind {
+	case FaultStatus:
+		msg := fmt.Sprintf("%s (injected fault)", http.StatusText(f.Status))
+		return jsonMessage(f.Status, "message", msg), false
+	case FaultRateLimit:
+		limit := s.opts.RateLimit
+		if limit < 0 {
+			limit = DefaultRateLimit
+		}
+		setRateHeaders(h, limit, 0, time.Unix(s.opts.Now().Unix()+1, 0))
+		return &reply{status: http.StatusTooManyRequests}, false
+	case FaultSlow:
+		t := time.NewTimer(f.Delay)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			return nil, true
+		case <-r.Context().Done():
+			return nil, false
+		}
+	case FaultHTML:
+		return htmlGatewayError(f.Status), false
+	}
+	return nil, true // FaultTruncate: the normal reply, cut short
+}
