@@ -1,0 +1,121 @@
+package clever
+
+import (
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rosterd/rosterd/roster"
+)
+
+// mapper turns wire records into roster records for one crawl. It interns
+// the strings a district repeats on every record, makes every reference to
+// a user share that user's ID string, and collects the values it could not
+// map as field errors instead of failing.
+type mapper struct {
+	in   roster.Interner
+	r    *roster.Roster
+	errs []roster.FieldError
+	// userIndex maps a user ID to its first position in r.Users.
+	userIndex map[string]int
+}
+
+func newMapper(r *roster.Roster) *mapper {
+	return &mapper{r: r, userIndex: make(map[string]int)}
+}
+
+// record identifies the record a field error is about.
+type record struct {
+	entity roster.Entity
+	id     string
+	sisID  string
+}
+
+func (m *mapper) fieldError(rec record, field, message string) {
+	m.errs = append(m.errs, roster.FieldError{
+		Entity:  rec.entity,
+		ID:      rec.id,
+		SISID:   rec.sisID,
+		Field:   field,
+		Message: message,
+	})
+}
+
+// intern returns the shared copy of s.
+func (m *mapper) intern(s string) string { return m.in.String(s) }
+
+// internAll interns ids in place, dropping empty entries; nil when none is
+// left.
+func (m *mapper) internAll(ids []string) []string {
+	out := ids[:0]
+	for _, id := range ids {
+		if id != "" {
+			out = append(out, m.in.String(id))
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// userID returns the ID string of the fetched user id, so that sections
+// and contacts share it; an ID of no fetched user (a dangling reference,
+// kept for preflight to report) is interned instead.
+func (m *mapper) userID(id string) string {
+	if i, ok := m.userIndex[id]; ok {
+		return m.r.Users[i].ID
+	}
+	return m.in.String(id)
+}
+
+// date parses a date field; a value in no known form is a field error and
+// the field is left empty. The message never repeats the value, which may
+// be personal data (a birth date).
+func (m *mapper) date(rec record, field, value string) roster.Date {
+	d, err := roster.ParseDate(value)
+	if err != nil {
+		m.fieldError(rec, field, err.Error())
+		return roster.Date{}
+	}
+	return d
+}
+
+// timestamp parses an RFC 3339 timestamp field, in UTC; "" is absent.
+func (m *mapper) timestamp(rec record, field, value string) time.Time {
+	if value == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, value)
+	if err != nil {
+		m.fieldError(rec, field, "not an RFC 3339 timestamp")
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// ext maps a district's ext object; null, "" and {} are absent, and any
+// other non-object is a field error.
+func (m *mapper) ext(rec record, field string, raw jsontext.Value) roster.Ext {
+	switch raw.Kind() {
+	case 0, 'n':
+		return nil
+	case '"':
+		if string(raw) == `""` {
+			return nil
+		}
+	case '{':
+		var x roster.Ext
+		if err := json.Unmarshal(raw, &x, decodeOptions); err != nil {
+			m.fieldError(rec, field, "not a valid JSON object")
+			return nil
+		}
+		if len(x) == 0 {
+			return nil
+		}
+		return x
+	}
+	m.fieldError(rec, field, "not a JSON object")
+	return nil
+}

@@ -1,0 +1,206 @@
+package clever
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rosterd/rosterd/roster"
+)
+
+// SourceOptions configures a Source.
+type SourceOptions struct {
+	// Roles lists the user roles to fetch beyond students and teachers,
+	// which are always fetched: staff, district_admin, contact.
+	Roles []roster.Role
+}
+
+// Source crawls one Clever district into a roster.Roster. It satisfies
+// the engine's Source interface.
+type Source struct {
+	c     *Client
+	roles []roster.Role
+	err   error
+}
+
+// NewSource returns a Source reading through c. An unknown role in opts
+// makes every Fetch fail with an error naming it.
+func NewSource(c *Client, opts SourceOptions) *Source {
+	s := &Source{c: c, roles: []roster.Role{roster.RoleStudent, roster.RoleTeacher}}
+	for _, r := range opts.Roles {
+		if _, ok := roster.ParseRole(string(r)); !ok {
+			s.err = fmt.Errorf("clever %q: unknown role %q (known: staff, district_admin, contact)", c.conn, r)
+			continue
+		}
+		if !slices.Contains(s.roles, r) {
+			s.roles = append(s.roles, r)
+		}
+	}
+	return s
+}
+
+// Kind names the source in reports.
+func (s *Source) Kind() string { return "clever" }
+
+// Fetch crawls the whole district: the district, schools, terms, courses,
+// users by role (students, teachers, then the configured roles) and
+// sections, in that order, so that sections can share their users' ID
+// strings. A crawl that does not complete returns an error and no roster,
+// never a short roster, since a missing record would read as a deletion.
+//
+// Users are ordered by ID. A user listed under several roles is kept once;
+// a user ID repeated within one listing is kept twice, for preflight to
+// report. Values that cannot be mapped are in the roster's FieldErrors.
+func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	started := time.Now()
+	r := &roster.Roster{}
+	m := newMapper(r)
+
+	district, err := s.district(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	r.Districts = []roster.District{district}
+
+	err = s.c.ListSchools(ctx, func(page []School) error {
+		for i := range page {
+			r.Schools = append(r.Schools, page[i].toRoster(m))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch schools: %w", err)
+	}
+	err = s.c.ListTerms(ctx, func(page []Term) error {
+		for i := range page {
+			r.Terms = append(r.Terms, page[i].toRoster(m))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch terms: %w", err)
+	}
+	err = s.c.ListCourses(ctx, func(page []Course) error {
+		for i := range page {
+			r.Courses = append(r.Courses, page[i].toRoster(m))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch courses: %w", err)
+	}
+	for _, role := range s.roles {
+		if err := s.users(ctx, m, role); err != nil {
+			return nil, fmt.Errorf("fetch users (role %s): %w", role, err)
+		}
+	}
+	err = s.c.ListSections(ctx, func(page []Section) error {
+		r.Sections = m.appendSections(r.Sections, page)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch sections: %w", err)
+	}
+
+	sortUsersByID(r.Users)
+	r.FieldErrors = m.errs
+	s.c.log.Info().
+		Str("district", district.ID).
+		Int("schools", len(r.Schools)).
+		Int("terms", len(r.Terms)).
+		Int("courses", len(r.Courses)).
+		Int("users", len(r.Users)).
+		Int("sections", len(r.Sections)).
+		Int("field_errors", len(r.FieldErrors)).
+		Dur("took", time.Since(started)).
+		Msg("fetched the district's roster")
+	return r, nil
+}
+
+// district fetches the token's one district and checks it is the
+// configured one.
+func (s *Source) district(ctx context.Context, m *mapper) (roster.District, error) {
+	districts, err := s.c.Districts(ctx)
+	if err != nil {
+		return roster.District{}, fmt.Errorf("fetch district: %w", err)
+	}
+	if len(districts) != 1 {
+		ids := make([]string, len(districts))
+		for i, d := range districts {
+			ids[i] = d.ID
+		}
+		return roster.District{}, s.c.errorf("fetch district: the token sees %d districts [%s], want exactly one", len(districts), strings.Join(ids, " "))
+	}
+	d := &districts[0]
+	if want := s.c.districtID; want != "" && d.ID != want {
+		return roster.District{}, s.c.errorf("fetch district: the token belongs to district %s, not the configured %s", d.ID, want)
+	}
+	return d.toRoster(m), nil
+}
+
+// users fetches one role's listing. A user already kept from an earlier
+// listing (a teacher who is also staff) is completed, not added again.
+func (s *Source) users(ctx context.Context, m *mapper, role roster.Role) error {
+	r := m.r
+	listingStart := len(r.Users)
+	return s.c.ListUsers(ctx, string(role), func(page []User) error {
+		for i := range page {
+			u := &page[i]
+			if at, seen := m.userIndex[u.ID]; seen && at < listingStart {
+				m.addMissingRoles(&r.Users[at].Roles, u)
+				continue
+			}
+			if _, seen := m.userIndex[u.ID]; !seen {
+				m.userIndex[u.ID] = len(r.Users)
+			}
+			r.Users = append(r.Users, u.toRoster(m, role))
+		}
+		return nil
+	})
+}
+
+// sortUsersByID orders users by ID, equal IDs in fetch order. Each role's
+// listing is already in ID order; the listings together are not. The sort
+// moves an index and then each user once, in place: users are the
+// largest part of a roster and a copy would double it.
+func sortUsersByID(users []roster.User) {
+	byID := func(a, b roster.User) int { return strings.Compare(a.ID, b.ID) }
+	if slices.IsSortedFunc(users, byID) {
+		return
+	}
+	order := make([]int32, len(users))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(users[a].ID, users[b].ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	// Position j takes the user at order[j]; follow each cycle of the
+	// permutation once, marking visited positions with -1.
+	for i := range order {
+		if order[i] < 0 {
+			continue
+		}
+		saved := users[i]
+		j := i
+		for {
+			k := int(order[j])
+			order[j] = -1
+			if k == i {
+				users[j] = saved
+				break
+			}
+			users[j] = users[k]
+			j = k
+		}
+	}
+}
