@@ -1,0 +1,223 @@
+package state
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+
+	"github.com/rosterd/rosterd/internal/codec"
+	"github.com/rosterd/rosterd/roster"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Snapshot is a read-only, consistent view of one connection's committed
+// state, open for the duration of a View call.
+//
+// Every byte slice it returns points into bbolt's memory map: it is valid
+// only until fn returns and must never be modified. Copy what must outlive
+// the call. A Snapshot is not safe for concurrent use, and using one after
+// its View returned panics.
+type Snapshot struct {
+	conn   string
+	head   Head
+	cursor []byte
+	// kinds and gets are indexed like roster.Kinds; a nil bucket is a kind
+	// never written. gets holds one cursor per kind, reused by Get so a
+	// lookup allocates nothing.
+	kinds  []*bolt.Bucket
+	gets   []*bolt.Cursor
+	closed bool
+}
+
+// View runs fn with a Snapshot of connection conn's committed state. A
+// connection never committed has an empty Snapshot. The Snapshot, and
+// every byte slice it returns, is valid only inside fn; see Snapshot.
+//
+// fn must not call the Store's writing methods: a commit may need to grow
+// the memory map, which waits for this read transaction to end.
+func (s *Store) View(conn string, fn func(*Snapshot) error) error {
+	if conn == "" {
+		return fmt.Errorf("view: connection name is empty")
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		sn, err := newSnapshot(tx, conn)
+		if err != nil {
+			return fmt.Errorf("view %s: %w", conn, err)
+		}
+		defer sn.close()
+		return fn(sn)
+	})
+}
+
+func newSnapshot(tx *bolt.Tx, conn string) (*Snapshot, error) {
+	sn := &Snapshot{
+		conn:  conn,
+		kinds: make([]*bolt.Bucket, len(roster.Kinds)),
+		gets:  make([]*bolt.Cursor, len(roster.Kinds)),
+	}
+	cb := tx.Bucket(bucketConnections).Bucket([]byte(conn))
+	if cb == nil {
+		return sn, nil
+	}
+	var err error
+	if sn.head, err = readHead(cb); err != nil {
+		return nil, err
+	}
+	sn.cursor = cb.Get(keyCursor)
+	if rb := cb.Bucket(bucketRoster); rb != nil {
+		for i, kind := range roster.Kinds {
+			sn.kinds[i] = rb.Bucket([]byte(kind))
+		}
+	}
+	return sn, nil
+}
+
+// close makes later use of sn panic instead of reading unmapped memory.
+func (sn *Snapshot) close() {
+	sn.closed = true
+	sn.cursor = nil
+	clear(sn.kinds)
+	clear(sn.gets)
+}
+
+func (sn *Snapshot) mustBeOpen() {
+	if sn.closed {
+		panic("state: Snapshot of " + sn.conn + " used after its View returned")
+	}
+}
+
+// bucket returns the bucket of kind and its index in roster.Kinds, or
+// (nil, -1) for a kind the store does not know.
+func (sn *Snapshot) bucket(kind roster.Kind) (*bolt.Bucket, int) {
+	sn.mustBeOpen()
+	i := slices.Index(roster.Kinds, kind)
+	if i < 0 {
+		return nil, -1
+	}
+	return sn.kinds[i], i
+}
+
+// Head returns the run whose commit last changed the roster; the zero
+// Head when nothing was ever committed.
+func (sn *Snapshot) Head() Head {
+	sn.mustBeOpen()
+	return sn.head
+}
+
+// Cursor returns the source cursor stored by the last commit that set
+// one, or nil.
+func (sn *Snapshot) Cursor() []byte {
+	sn.mustBeOpen()
+	return sn.cursor
+}
+
+// Get returns the encoded record of kind with the given id, or nil when
+// there is none. It neither copies nor decodes, so comparing a freshly
+// encoded record with its committed bytes costs one tree lookup.
+func (sn *Snapshot) Get(kind roster.Kind, id string) []byte {
+	b, i := sn.bucket(kind)
+	if b == nil || id == "" {
+		return nil
+	}
+	c := sn.gets[i]
+	if c == nil {
+		c = b.Cursor()
+		sn.gets[i] = c
+	}
+	key := keyBytes(id)
+	k, v := c.Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
+}
+
+// ForEach calls fn for every record of kind in ID order, stopping at the
+// first error fn returns. id and data are valid only during the call.
+func (sn *Snapshot) ForEach(kind roster.Kind, fn func(id, data []byte) error) error {
+	b, i := sn.bucket(kind)
+	if i < 0 {
+		return unknownKind("for each", kind)
+	}
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(fn)
+}
+
+// Count returns the number of records of kind. It reads every page of the
+// kind's tree, so call it once per run, not per record.
+func (sn *Snapshot) Count(kind roster.Kind) int {
+	b, _ := sn.bucket(kind)
+	if b == nil {
+		return 0
+	}
+	return b.Stats().KeyN
+}
+
+// Roster decodes the whole committed roster, every collection in ID
+// order. It allocates the roster in full: meant for tests, exports and the
+// read API, not for diffing.
+func (sn *Snapshot) Roster() (*roster.Roster, error) {
+	r := &roster.Roster{}
+	var err error
+	if r.Districts, err = decodeKind[roster.District](sn, roster.KindDistricts); err != nil {
+		return nil, err
+	}
+	if r.Schools, err = decodeKind[roster.School](sn, roster.KindSchools); err != nil {
+		return nil, err
+	}
+	if r.Terms, err = decodeKind[roster.Term](sn, roster.KindTerms); err != nil {
+		return nil, err
+	}
+	if r.Courses, err = decodeKind[roster.Course](sn, roster.KindCourses); err != nil {
+		return nil, err
+	}
+	if r.Sections, err = decodeKind[roster.Section](sn, roster.KindSections); err != nil {
+		return nil, err
+	}
+	if r.Users, err = decodeKind[roster.User](sn, roster.KindUsers); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// decodeKind decodes every record of kind into a T. Decoding copies what
+// it keeps, so the result outlives the transaction.
+func decodeKind[T any](sn *Snapshot, kind roster.Kind) ([]T, error) {
+	n := sn.Count(kind)
+	if n == 0 {
+		return nil, nil
+	}
+	out := make([]T, 0, n)
+	err := sn.ForEach(kind, func(id, data []byte) error {
+		var rec T
+		if err := codec.Unmarshal(data, &rec); err != nil {
+			return fmt.Errorf("%s/%s: %w", kind, id, err)
+		}
+		out = append(out, rec)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("decode roster of %s: %w", sn.conn, err)
+	}
+	return out, nil
+}
+
+// Connections returns the names of the connections whose roster a commit
+// has changed, sorted.
+func (s *Store) Connections() ([]string, error) {
+	var names []string
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketConnections).ForEachBucket(func(name []byte) error {
+			if tx.Bucket(bucketConnections).Bucket(name).Get(keyHead) != nil {
+				names = append(names, string(name))
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list connections: %w", err)
+	}
+	return names, nil
+}
