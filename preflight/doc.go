@@ -1,0 +1,57 @@
+// Package preflight checks a roster before it is committed. It validates
+// the roster the sharing rules left (duplicate IDs, required fields, values
+// the source could not represent, references to records that are not in
+// the roster, too many homerooms per student), diffs it against the
+// committed roster, and produces the issues, the per-entity counts and the
+// roster.Change a commit would write.
+//
+// Any issue of severity error refuses the run: the caller commits nothing.
+// Which codes are errors, warnings or ignored is set per deployment through
+// Options; Codes lists every code with its default severity.
+//
+// Issues are read by assessment teams and district IT, and reports are
+// stored and sent on, so an issue names its record by entity, ID, SIS ID and
+// field only. Messages never repeat a personal value (a name, a birth date,
+// an email): when a value is wrong, the message says what is wrong with it.
+//
+// # The diff
+//
+// Every kept record is encoded with internal/codec, whose output is
+// deterministic, and compared byte for byte with the committed record of the
+// same ID: absent is an add, different bytes an update, equal bytes no
+// change. Committed records whose IDs the roster no longer has are deletes.
+// Encoding is the cost at district scale (1.2M users, 240k sections), so it
+// runs on every core in bounded chunks, while the store is read from one
+// goroutine in ID order (a bbolt transaction is single-goroutine, and
+// writes in key order are what bbolt commits fastest).
+//
+// # The report
+//
+// Report is a run's record for people and machines. WriteJSON writes it as
+// indented JSON with the fields in this order, all always present except
+// error:
+//
+//	schema      "rosterd.report/v1"; readers refuse any other value
+//	run_id      the run's number in the state store
+//	connection  the configured connection name
+//	source      the source kind ("clever", "oneroster", ...)
+//	mode        "sync" or "preflight"
+//	verdict     "committed", "refused", "failed", "passed" or "held"
+//	error       why a failed run failed (only when there is one)
+//	started     RFC 3339 timestamp
+//	finished    RFC 3339 timestamp
+//	counts      [{entity, fetched, kept, added, updated, deleted}], one per
+//	            entity in roster.Entities order
+//	issues      [{severity, code, entity, id, sis_id, field, message, hint}],
+//	            errors first, then by code, entity, id and field; sis_id,
+//	            field and hint are left out when empty
+//	summary     {errors, warnings, by_code: [{code, severity, count}]}
+//	timings     [{phase, seconds}] for "fetch", "rules", "preflight", "commit"
+//
+// WriteText renders the same report for a terminal and WriteCSV writes one
+// row per issue for spreadsheets.
+//
+// preflight imports only the standard library, roster, internal/codec and
+// the JSON library; it reads the committed roster through the Committed
+// interface it declares, so it knows nothing of the store.
+package preflight
