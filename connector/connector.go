@@ -1,0 +1,71 @@
+package connector
+
+import (
+	"context"
+	"time"
+
+	"github.com/rosterd/rosterd/preflight"
+	"github.com/rosterd/rosterd/roster"
+)
+
+// Source fetches a district's whole roster. Fetch returns an error, and no
+// roster, when the crawl did not complete: a short roster would read as
+// deletions.
+type Source interface {
+	Kind() string
+	Fetch(ctx context.Context) (*roster.Roster, error)
+}
+
+// Committed is a read view of one connection's committed roster.
+type Committed interface {
+	preflight.Committed
+	// HeadRunID is the run whose commit last changed the roster; 0 when
+	// nothing was ever committed.
+	HeadRunID() uint64
+}
+
+// Store is the part of the state store a run needs.
+type Store interface {
+	NextRunID() (uint64, error)
+	// ReadCommitted calls fn with a consistent view of conn's committed
+	// roster, valid only during the call.
+	ReadCommitted(conn string, fn func(Committed) error) error
+	// Commit applies change and records run and report in one atomic
+	// write. It fails, writing nothing, when the connection's head is no
+	// longer base.
+	Commit(conn string, base uint64, change *roster.Change, run RunRecord, report []byte) error
+	// RecordRun stores a run and its report without touching the roster.
+	RecordRun(run RunRecord, report []byte) error
+}
+
+// RunRecord is the history entry of one run.
+type RunRecord struct {
+	ID                      uint64
+	Connection              string
+	Source                  string
+	Mode                    Mode
+	Verdict                 preflight.Verdict
+	Error                   string
+	Started, Finished       time.Time
+	Added, Updated, Deleted int
+	Errors, Warnings        int
+}
+
+// Mode says whether a run may commit.
+type Mode string
+
+// The modes.
+const (
+	// ModeSync commits when preflight finds no error.
+	ModeSync Mode = "sync"
+	// ModePreflight is a dry run: everything but the commit.
+	ModePreflight Mode = "preflight"
+)
+
+// Connection is one configured district source and how its runs are
+// checked.
+type Connection struct {
+	Name      string
+	Source    Source
+	Preflight preflight.Options
+}

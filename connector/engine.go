@@ -1,0 +1,234 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/rosterd/rosterd/preflight"
+	"github.com/rosterd/rosterd/roster"
+	"github.com/rs/zerolog"
+)
+
+// Engine runs connections against one store.
+type Engine struct {
+	store Store
+	log   zerolog.Logger
+	now   func() time.Time
+}
+
+// NewEngine returns an engine that records runs in store and logs to log.
+func NewEngine(store Store, log zerolog.Logger) *Engine {
+	return &Engine{store: store, log: log.With().Str("component", "connector").Logger(), now: time.Now}
+}
+
+// Log field names, shared by every line of a run.
+const (
+	logRunID      = "run_id"
+	logConnection = "connection"
+	logMode       = "mode"
+)
+
+// Run runs c once in mode and returns its report, whatever the verdict.
+// The error is non-nil when the run failed (the source, the store, or a bug)
+// and then the report's verdict is failed; a refused run is not an error.
+func (e *Engine) Run(ctx context.Context, c *Connection, mode Mode) (rep *preflight.Report, err error) {
+	id, err := e.store.NextRunID()
+	if err != nil {
+		return nil, fmt.Errorf("start run: %w", err)
+	}
+	r := &run{
+		engine: e,
+		conn:   c,
+		mode:   mode,
+		log:    e.log.With().Uint64(logRunID, id).Str(logConnection, c.Name).Str(logMode, string(mode)).Logger(),
+		report: &preflight.Report{
+			Schema:     preflight.ReportSchema,
+			RunID:      id,
+			Connection: c.Name,
+			Source:     c.Source.Kind(),
+			Mode:       string(mode),
+			Started:    e.now(),
+		},
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r.log.Error().Interface("panic", p).Str("stack", string(debug.Stack())).Msg("run panicked")
+			rep, err = r.fail(fmt.Errorf("internal error: %v", p))
+		}
+	}()
+	return r.execute(ctx)
+}
+
+// run is the state of one run.
+type run struct {
+	engine *Engine
+	conn   *Connection
+	mode   Mode
+	log    zerolog.Logger
+	report *preflight.Report
+}
+
+func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
+	r.log.Info().Str("source", r.report.Source).Msg("run started")
+
+	var fetched *roster.Roster
+	err := r.phase("fetch", func() (err error) {
+		fetched, err = r.conn.Source.Fetch(ctx)
+		return err
+	})
+	if err != nil {
+		return r.fail(fmt.Errorf("fetch: %w", err))
+	}
+	r.log.Info().Int("users", len(fetched.Users)).Int("sections", len(fetched.Sections)).Msg("fetched")
+
+	// The sharing rules narrow the roster here; until they exist every
+	// fetched record is kept.
+	kept := fetched
+	_ = r.phase("rules", func() error { return nil })
+
+	var result *preflight.Result
+	var base uint64
+	err = r.phase("preflight", func() error {
+		return r.engine.store.ReadCommitted(r.conn.Name, func(c Committed) error {
+			base = c.HeadRunID()
+			var err error
+			result, err = preflight.Check(kept, c, r.conn.Preflight)
+			return err
+		})
+	})
+	if err != nil {
+		return r.fail(fmt.Errorf("preflight: %w", err))
+	}
+	r.fillReport(fetched, result)
+
+	switch {
+	case result.Errors() > 0:
+		r.log.Warn().Int("errors", result.Errors()).Msg("preflight refused the run; nothing committed")
+		return r.finish(preflight.VerdictRefused)
+	case r.mode == ModePreflight:
+		return r.finish(preflight.VerdictPassed)
+	}
+
+	r.report.Verdict = preflight.VerdictCommitted
+	err = r.phase("commit", func() error {
+		r.report.Finished = r.engine.now()
+		data, err := r.encodeReport()
+		if err != nil {
+			return err
+		}
+		return r.engine.store.Commit(r.conn.Name, base, &result.Change, r.record(), data)
+	})
+	if err != nil {
+		return r.fail(fmt.Errorf("commit: %w", err))
+	}
+	r.log.Info().Int("writes", result.Change.Len()).Msg("committed")
+	// The commit stored the report as it stood before the commit's own
+	// timing was known. Store the final one; failing to is no reason to
+	// call a committed run failed.
+	r.report.Finished = r.engine.now()
+	if err := r.save(); err != nil {
+		r.log.Warn().Err(err).Msg("could not store the final report; the stored one lacks the commit timing")
+	}
+	r.logFinished()
+	return r.report, nil
+}
+
+// phase runs fn as the named phase and records its duration.
+func (r *run) phase(name string, fn func() error) error {
+	start := r.engine.now()
+	err := fn()
+	d := r.engine.now().Sub(start)
+	r.report.Timings = append(r.report.Timings, preflight.PhaseTiming{Phase: name, Seconds: d.Seconds()})
+	r.log.Debug().Str("phase", name).Dur("duration", d).Err(err).Msg("phase done")
+	return err
+}
+
+// fillReport records what preflight found.
+func (r *run) fillReport(fetched *roster.Roster, res *preflight.Result) {
+	nFetched := fetched.Count()
+	r.report.Counts = r.report.Counts[:0]
+	for _, e := range roster.Entities {
+		ec := preflight.EntityCounts{Entity: e, Fetched: nFetched[e]}
+		if c := res.Counts[e]; c != nil {
+			ec.Kept, ec.Added, ec.Updated, ec.Deleted = c.Kept, c.Added, c.Updated, c.Deleted
+		}
+		r.report.Counts = append(r.report.Counts, ec)
+	}
+	r.report.Issues = res.Issues
+	r.report.Summary = preflight.Summarize(res.Issues)
+}
+
+// fail records the run as failed with cause and returns cause.
+func (r *run) fail(cause error) (*preflight.Report, error) {
+	r.report.Verdict = preflight.VerdictFailed
+	r.report.Error = cause.Error()
+	r.report.Finished = r.engine.now()
+	r.log.Error().Err(cause).Msg("run failed; nothing committed")
+	if err := r.save(); err != nil {
+		return r.report, errors.Join(cause, fmt.Errorf("record failed run: %w", err))
+	}
+	return r.report, cause
+}
+
+// finish records the run with verdict.
+func (r *run) finish(v preflight.Verdict) (*preflight.Report, error) {
+	r.report.Verdict = v
+	r.report.Finished = r.engine.now()
+	if err := r.save(); err != nil {
+		return r.fail(fmt.Errorf("record run: %w", err))
+	}
+	r.logFinished()
+	return r.report, nil
+}
+
+func (r *run) logFinished() {
+	rec := r.record()
+	r.log.Info().Str("verdict", string(rec.Verdict)).
+		Int("added", rec.Added).Int("updated", rec.Updated).Int("deleted", rec.Deleted).
+		Int("errors", rec.Errors).Int("warnings", rec.Warnings).
+		Dur("duration", r.report.Finished.Sub(r.report.Started)).Msg("run finished")
+}
+
+func (r *run) save() error {
+	data, err := r.encodeReport()
+	if err != nil {
+		return err
+	}
+	return r.engine.store.RecordRun(r.record(), data)
+}
+
+func (r *run) encodeReport() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := r.report.WriteJSON(&buf); err != nil {
+		return nil, fmt.Errorf("encode report: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// record is the history entry of the run as it stands.
+func (r *run) record() RunRecord {
+	rec := RunRecord{
+		ID:         r.report.RunID,
+		Connection: r.report.Connection,
+		Source:     r.report.Source,
+		Mode:       r.mode,
+		Verdict:    r.report.Verdict,
+		Error:      r.report.Error,
+		Started:    r.report.Started,
+		Finished:   r.report.Finished,
+		Errors:     r.report.Summary.Errors,
+		Warnings:   r.report.Summary.Warnings,
+	}
+	// Totals add up the report's rows, so a teacher who is also staff
+	// counts under both, as the report shows.
+	for _, c := range r.report.Counts {
+		rec.Added += c.Added
+		rec.Updated += c.Updated
+		rec.Deleted += c.Deleted
+	}
+	return rec
+}

@@ -1,0 +1,131 @@
+package connector_test
+
+import (
+	"bytes"
+	"errors"
+	"sort"
+	"sync"
+
+	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/roster"
+)
+
+// memStore is an in-memory connector.Store. It copies what it is given, as
+// a real store would, so a test cannot pass by sharing memory.
+type memStore struct {
+	mu      sync.Mutex
+	nextID  uint64
+	rosters map[string]map[roster.Kind]map[string][]byte
+	heads   map[string]uint64
+	runs    map[uint64]connector.RunRecord
+	reports map[uint64][]byte
+	commits int
+	// beforeCommit runs inside Commit before the head check, to simulate
+	// another writer.
+	beforeCommit func(s *memStore)
+}
+
+var errConflict = errors.New("committed roster moved")
+
+func newMemStore() *memStore {
+	return &memStore{
+		rosters: map[string]map[roster.Kind]map[string][]byte{},
+		heads:   map[string]uint64{},
+		runs:    map[uint64]connector.RunRecord{},
+		reports: map[uint64][]byte{},
+	}
+}
+
+func (s *memStore) NextRunID() (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	return s.nextID, nil
+}
+
+func (s *memStore) ReadCommitted(conn string, fn func(connector.Committed) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fn(memView{records: s.rosters[conn], head: s.heads[conn]})
+}
+
+func (s *memStore) Commit(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.beforeCommit != nil {
+		s.beforeCommit(s)
+	}
+	if s.heads[conn] != base {
+		return errConflict
+	}
+	if !change.Empty() {
+		r := s.rosters[conn]
+		if r == nil {
+			r = map[roster.Kind]map[string][]byte{}
+			s.rosters[conn] = r
+		}
+		for kind, recs := range change.Put {
+			if r[kind] == nil {
+				r[kind] = map[string][]byte{}
+			}
+			for _, rec := range recs {
+				r[kind][rec.ID] = bytes.Clone(rec.Data)
+			}
+		}
+		for kind, ids := range change.Delete {
+			for _, id := range ids {
+				delete(r[kind], id)
+			}
+		}
+		s.heads[conn] = run.ID
+		s.commits++
+	}
+	s.runs[run.ID] = run
+	s.reports[run.ID] = bytes.Clone(report)
+	return nil
+}
+
+func (s *memStore) RecordRun(run connector.RunRecord, report []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runs[run.ID] = run
+	s.reports[run.ID] = bytes.Clone(report)
+	return nil
+}
+
+// snapshot returns a copy of conn's committed records.
+func (s *memStore) snapshot(conn string) map[roster.Kind]map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[roster.Kind]map[string]string{}
+	for kind, recs := range s.rosters[conn] {
+		out[kind] = map[string]string{}
+		for id, data := range recs {
+			out[kind][id] = string(data)
+		}
+	}
+	return out
+}
+
+type memView struct {
+	records map[roster.Kind]map[string][]byte
+	head    uint64
+}
+
+func (v memView) HeadRunID() uint64 { return v.head }
+
+func (v memView) Get(kind roster.Kind, id string) []byte { return v.records[kind][id] }
+
+func (v memView) ForEach(kind roster.Kind, fn func(id, data []byte) error) error {
+	ids := make([]string, 0, len(v.records[kind]))
+	for id := range v.records[kind] {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if err := fn([]byte(id), v.records[kind][id]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
