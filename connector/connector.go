@@ -35,7 +35,10 @@ type Store interface {
 	// longer base.
 	Commit(conn string, base uint64, change *roster.Change, run RunRecord, report []byte) error
 	// RecordRun stores a run and its report without touching the roster.
+	// It fails for a run already recorded.
 	RecordRun(run RunRecord, report []byte) error
+	// UpdateRun replaces the record and report of a run already recorded.
+	UpdateRun(run RunRecord, report []byte) error
 }
 
 // RunRecord is the history entry of one run.

@@ -130,7 +130,9 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	// timing was known. Store the final one; failing to is no reason to
 	// call a committed run failed.
 	r.report.Finished = r.engine.now()
-	if err := r.save(); err != nil {
+	if data, err := r.encodeReport(); err != nil {
+		r.log.Warn().Err(err).Msg("could not store the final report; the stored one lacks the commit timing")
+	} else if err := r.engine.store.UpdateRun(r.record(), data); err != nil {
 		r.log.Warn().Err(err).Msg("could not store the final report; the stored one lacks the commit timing")
 	}
 	r.logFinished()

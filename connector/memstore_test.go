@@ -25,7 +25,11 @@ type memStore struct {
 	beforeCommit func(s *memStore)
 }
 
-var errConflict = errors.New("committed roster moved")
+var (
+	errConflict    = errors.New("committed roster moved")
+	errRunRecorded = errors.New("run already recorded")
+	errNoRun       = errors.New("run not recorded")
+)
 
 func newMemStore() *memStore {
 	return &memStore{
@@ -58,6 +62,9 @@ func (s *memStore) Commit(conn string, base uint64, change *roster.Change, run c
 	if s.heads[conn] != base {
 		return errConflict
 	}
+	if _, ok := s.runs[run.ID]; ok {
+		return errRunRecorded
+	}
 	if !change.Empty() {
 		r := s.rosters[conn]
 		if r == nil {
@@ -88,6 +95,20 @@ func (s *memStore) Commit(conn string, base uint64, change *roster.Change, run c
 func (s *memStore) RecordRun(run connector.RunRecord, report []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, ok := s.runs[run.ID]; ok {
+		return errRunRecorded
+	}
+	s.runs[run.ID] = run
+	s.reports[run.ID] = bytes.Clone(report)
+	return nil
+}
+
+func (s *memStore) UpdateRun(run connector.RunRecord, report []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.runs[run.ID]; !ok {
+		return errNoRun
+	}
 	s.runs[run.ID] = run
 	s.reports[run.ID] = bytes.Clone(report)
 	return nil

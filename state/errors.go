@@ -26,7 +26,8 @@ var (
 	ErrSchema = errors.New("unsupported state schema")
 
 	// ErrRunRecorded is returned by RecordRun and Commit for a run ID the
-	// history already holds: a run is recorded once, never overwritten.
+	// history already holds: a run is recorded once; only UpdateRun
+	// replaces its record.
 	ErrRunRecorded = errors.New("run already recorded")
 )
 

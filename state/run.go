@@ -109,6 +109,46 @@ func (s *Store) RecordRun(run Run, report []byte) error {
 	return nil
 }
 
+// UpdateRun replaces the record and report of a run already in the
+// history (ErrNotFound otherwise), touching no roster: a committed run
+// stores its final report, with the commit's own timing, once the commit
+// has landed. An empty report leaves the stored one as it is.
+func (s *Store) UpdateRun(run Run, report []byte) error {
+	value, err := encodeRun(run)
+	if err != nil {
+		return fmt.Errorf("update run %d: %w", run.ID, err)
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		runs := tx.Bucket(bucketRuns)
+		key := runKey(run.ID)
+		old := runs.Get(key)
+		if old == nil {
+			return ErrNotFound
+		}
+		prev, err := decodeRun(old)
+		if err != nil {
+			return err
+		}
+		if prev.Connection != run.Connection {
+			return fmt.Errorf("run belongs to connection %q, not %q", prev.Connection, run.Connection)
+		}
+		if err := runs.Put(key, value); err != nil {
+			return fmt.Errorf("put run: %w", err)
+		}
+		if len(report) == 0 {
+			return nil
+		}
+		if err := tx.Bucket(bucketReports).Put(key, report); err != nil {
+			return fmt.Errorf("put report: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update run %d: %w", run.ID, err)
+	}
+	return nil
+}
+
 // putRun writes a run record and its report inside tx, refusing IDs that
 // NextRunID never handed out: such an ID could later be handed out again
 // and collide.

@@ -124,6 +124,51 @@ func TestStore_RecordRun(t *testing.T) {
 	})
 }
 
+func TestStore_UpdateRun(t *testing.T) {
+	// Ensure a recorded run's record and report are replaced, and nothing
+	// else moves.
+	t.Run("OK", func(t *testing.T) {
+		s := mustOpen(t, tempPath(t))
+		run := newRun(t, s)
+		if err := s.RecordRun(run, []byte("before commit timing")); err != nil {
+			t.Fatal(err)
+		}
+		run.Verdict, run.Finished = "committed", run.Started.Add(time.Minute)
+		if err := s.UpdateRun(run, []byte("final")); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Run(run.ID); err != nil || !cmp.Equal(run, got) {
+			t.Errorf("Run = %+v, %v; want %+v", got, err, run)
+		}
+		if report, err := s.Report(run.ID); err != nil || string(report) != "final" {
+			t.Errorf("Report = %q, %v; want the final report", report, err)
+		}
+		if got := head(t, s, testConn); got != (state.Head{}) {
+			t.Errorf("UpdateRun moved the head to %+v", got)
+		}
+	})
+
+	// Ensure only a recorded run of the same connection can be updated.
+	t.Run("ErrInvalid", func(t *testing.T) {
+		s := mustOpen(t, tempPath(t))
+		run := newRun(t, s)
+		if err := s.UpdateRun(run, []byte("x")); !errors.Is(err, state.ErrNotFound) {
+			t.Errorf("UpdateRun of an unrecorded run = %v, want ErrNotFound", err)
+		}
+		if err := s.RecordRun(run, []byte("first")); err != nil {
+			t.Fatal(err)
+		}
+		other := run
+		other.Connection = "other"
+		if err := s.UpdateRun(other, []byte("x")); err == nil || !strings.Contains(err.Error(), "belongs to connection") {
+			t.Errorf("UpdateRun across connections = %v", err)
+		}
+		if report, _ := s.Report(run.ID); string(report) != "first" {
+			t.Errorf("report %q after refused updates, want first", report)
+		}
+	})
+}
+
 func TestStore_Runs(t *testing.T) {
 	s := mustOpen(t, tempPath(t))
 	// Runs 1..5 alternate between two connections; run 6 is allocated but
