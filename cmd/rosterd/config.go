@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rosterd/rosterd/preflight"
+	"github.com/rosterd/rosterd/roster"
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is rosterd's configuration file, decoded and validated.
+type Config struct {
+	State       StateConfig        `yaml:"state"`
+	Log         LogConfig          `yaml:"log"`
+	Connections []ConnectionConfig `yaml:"connections"`
+
+	// dir is the config file's directory; relative paths resolve against it.
+	dir string
+}
+
+// StateConfig says where the store lives.
+type StateConfig struct {
+	Path        string        `yaml:"path"`
+	LockTimeout time.Duration `yaml:"lock_timeout"`
+}
+
+// LogConfig sets up logging.
+type LogConfig struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// ConnectionConfig is one district source and how its runs are checked.
+type ConnectionConfig struct {
+	Name      string          `yaml:"name"`
+	Source    SourceConfig    `yaml:"source"`
+	Preflight PreflightConfig `yaml:"preflight"`
+}
+
+// SourceConfig holds exactly one source.
+type SourceConfig struct {
+	Clever *CleverConfig `yaml:"clever"`
+}
+
+// CleverConfig configures a Clever Data API source.
+type CleverConfig struct {
+	APIURL  string `yaml:"api_url"`
+	AuthURL string `yaml:"auth_url"`
+
+	// A district-app bearer token, from a file or an environment variable.
+	TokenFile string `yaml:"token_file"`
+	TokenEnv  string `yaml:"token_env"`
+
+	// Or the app's client credentials, to find the district's token.
+	ClientID         string `yaml:"client_id"`
+	ClientSecretFile string `yaml:"client_secret_file"`
+	ClientSecretEnv  string `yaml:"client_secret_env"`
+	DistrictID       string `yaml:"district_id"`
+
+	PageSize          int           `yaml:"page_size"`
+	RequestsPerMinute int           `yaml:"requests_per_minute"`
+	Retries           int           `yaml:"retries"`
+	RetryWaitMin      time.Duration `yaml:"retry_wait_min"`
+	RetryWaitMax      time.Duration `yaml:"retry_wait_max"`
+	Timeout           time.Duration `yaml:"timeout"`
+	Roles             []string      `yaml:"roles"`
+}
+
+// PreflightConfig is the YAML form of preflight.Options.
+type PreflightConfig struct {
+	RequiredFields         map[string][]string `yaml:"required_fields"`
+	Severity               map[string]string   `yaml:"severity"`
+	MaxHomeroomsPerStudent int                 `yaml:"max_homerooms_per_student"`
+}
+
+// Defaults for values the file leaves out.
+const (
+	defaultStatePath         = "rosterd.db"
+	defaultLockTimeout       = 5 * time.Second
+	defaultCleverAPIURL      = "https://api.clever.com/v3.0"
+	defaultCleverAuthURL     = "https://clever.com"
+	defaultPageSize          = 10000
+	maxPageSize              = 10000
+	defaultRequestsPerMinute = 1100
+	cleverRequestsPerMinute  = 1200
+	defaultRetries           = 5
+	defaultRetryWaitMin      = time.Second
+	defaultRetryWaitMax      = 30 * time.Second
+	defaultTimeout           = 2 * time.Minute
+)
+
+// ErrConfig marks every configuration error.
+var ErrConfig = errors.New("invalid configuration")
+
+// ConfigError names the key that is wrong and why.
+type ConfigError struct {
+	Key string // e.g. "connections[0].source.clever.token_file"
+	Err error
+}
+
+func (e *ConfigError) Error() string { return e.Key + ": " + e.Err.Error() }
+
+// Unwrap lets errors.Is match ErrConfig as well as the cause.
+func (e *ConfigError) Unwrap() []error { return []error{ErrConfig, e.Err} }
+
+// ReadConfigFile reads and validates the config file at path.
+func ReadConfigFile(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	defer f.Close()
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	cfg, err := ParseConfig(f, filepath.Dir(abs))
+	if err != nil {
+		return nil, fmt.Errorf("config %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ParseConfig decodes a config, applies defaults and validates it.
+// Relative paths in it resolve against dir.
+func ParseConfig(r io.Reader, dir string) (*Config, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: %s", ErrConfig, yamlMessage(err))
+	}
+	cfg.dir = dir
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &cfg, nil
+}
+
+var yamlUnknownField = regexp.MustCompile(`field (\S+) not found in type \S+`)
+
+// yamlMessage rewords yaml's decode errors for people who write YAML, not
+// Go: "line 7: field tokn_file not found in type main.CleverConfig"
+// becomes "line 7: unknown key "tokn_file"".
+func yamlMessage(err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:\n")
+	msg = yamlUnknownField.ReplaceAllString(msg, `unknown key "$1"`)
+	lines := strings.Split(msg, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
+}
+
+func (c *Config) applyDefaults() {
+	if c.State.Path == "" {
+		c.State.Path = defaultStatePath
+	}
+	if c.State.LockTimeout == 0 {
+		c.State.LockTimeout = defaultLockTimeout
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "json"
+	}
+	for i := range c.Connections {
+		if cl := c.Connections[i].Source.Clever; cl != nil {
+			cl.applyDefaults()
+		}
+	}
+}
+
+func (c *CleverConfig) applyDefaults() {
+	if c.APIURL == "" {
+		c.APIURL = defaultCleverAPIURL
+	}
+	if c.AuthURL == "" {
+		c.AuthURL = defaultCleverAuthURL
+	}
+	if c.PageSize == 0 {
+		c.PageSize = defaultPageSize
+	}
+	if c.RequestsPerMinute == 0 {
+		c.RequestsPerMinute = defaultRequestsPerMinute
+	}
+	if c.Retries == 0 {
+		c.Retries = defaultRetries
+	}
+	if c.RetryWaitMin == 0 {
+		c.RetryWaitMin = defaultRetryWaitMin
+	}
+	if c.RetryWaitMax == 0 {
+		c.RetryWaitMax = defaultRetryWaitMax
+	}
+	if c.Timeout == 0 {
+		c.Timeout = defaultTimeout
+	}
+}
+
+// Validate reports the first problem in c, naming its key.
+func (c *Config) Validate() error {
+	if c.State.LockTimeout < 0 {
+		return &ConfigError{"state.lock_timeout", errors.New("must not be negative")}
+	}
+	switch c.Log.Level {
+	case "trace", "debug", "info", "warn", "error":
+	default:
+		return &ConfigError{"log.level", fmt.Errorf("%q is not one of trace, debug, info, warn, error", c.Log.Level)}
+	}
+	switch c.Log.Format {
+	case "json", "console":
+	default:
+		return &ConfigError{"log.format", fmt.Errorf("%q is not one of json, console", c.Log.Format)}
+	}
+	if len(c.Connections) == 0 {
+		return &ConfigError{"connections", errors.New("at least one connection is required")}
+	}
+	seen := make(map[string]bool)
+	for i := range c.Connections {
+		conn := &c.Connections[i]
+		key := fmt.Sprintf("connections[%d]", i)
+		if err := validName(conn.Name); err != nil {
+			return &ConfigError{key + ".name", err}
+		}
+		if seen[conn.Name] {
+			return &ConfigError{key + ".name", fmt.Errorf("%q is used by another connection", conn.Name)}
+		}
+		seen[conn.Name] = true
+		if err := conn.validate(key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
+
+func validName(name string) error {
+	if name == "" {
+		return errors.New("is required")
+	}
+	if !namePattern.MatchString(name) {
+		return fmt.Errorf("%q must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit", name)
+	}
+	return nil
+}
+
+func (c *ConnectionConfig) validate(key string) error {
+	if c.Source.Clever == nil {
+		return &ConfigError{key + ".source", errors.New("exactly one source is required (clever)")}
+	}
+	if err := c.Source.Clever.validate(key + ".source.clever"); err != nil {
+		return err
+	}
+	if _, err := c.Preflight.options(); err != nil {
+		return &ConfigError{key + ".preflight", err}
+	}
+	return nil
+}
+
+func (c *CleverConfig) validate(key string) error {
+	for name, u := range map[string]string{"api_url": c.APIURL, "auth_url": c.AuthURL} {
+		if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+			return &ConfigError{key + "." + name, fmt.Errorf("%q is not an http(s) URL", u)}
+		}
+	}
+	tokenSet := c.TokenFile != "" || c.TokenEnv != ""
+	credsSet := c.ClientID != "" || c.ClientSecretFile != "" || c.ClientSecretEnv != "" || c.DistrictID != ""
+	switch {
+	case tokenSet && credsSet:
+		return &ConfigError{key, errors.New("use either a token (token_file or token_env) or client credentials (client_id, client_secret_file or client_secret_env, district_id), not both")}
+	case !tokenSet && !credsSet:
+		return &ConfigError{key, errors.New("a token (token_file or token_env) or client credentials (client_id, client_secret_file or client_secret_env, district_id) are required")}
+	case tokenSet:
+		if err := exactlyOne(key, "token_file", c.TokenFile, "token_env", c.TokenEnv); err != nil {
+			return err
+		}
+	default:
+		if c.ClientID == "" {
+			return &ConfigError{key + ".client_id", errors.New("is required with client credentials")}
+		}
+		if c.DistrictID == "" {
+			return &ConfigError{key + ".district_id", errors.New("is required with client credentials: it picks the district's token")}
+		}
+		if err := exactlyOne(key, "client_secret_file", c.ClientSecretFile, "client_secret_env", c.ClientSecretEnv); err != nil {
+			return err
+		}
+	}
+	if c.PageSize < 1 || c.PageSize > maxPageSize {
+		return &ConfigError{key + ".page_size", fmt.Errorf("%d is not within 1..%d (Clever refuses larger pages)", c.PageSize, maxPageSize)}
+	}
+	if c.RequestsPerMinute < 1 || c.RequestsPerMinute > cleverRequestsPerMinute {
+		return &ConfigError{key + ".requests_per_minute", fmt.Errorf("%d is not within 1..%d (Clever's limit per token)", c.RequestsPerMinute, cleverRequestsPerMinute)}
+	}
+	if c.Retries < 0 {
+		return &ConfigError{key + ".retries", errors.New("must not be negative")}
+	}
+	if c.RetryWaitMin < 0 || c.RetryWaitMax < c.RetryWaitMin {
+		return &ConfigError{key + ".retry_wait_max", fmt.Errorf("retry waits must satisfy 0 <= retry_wait_min (%s) <= retry_wait_max (%s)", c.RetryWaitMin, c.RetryWaitMax)}
+	}
+	if c.Timeout < 0 {
+		return &ConfigError{key + ".timeout", errors.New("must not be negative")}
+	}
+	for i, r := range c.Roles {
+		role, ok := roster.ParseRole(r)
+		if !ok || role == roster.RoleStudent || role == roster.RoleTeacher {
+			return &ConfigError{fmt.Sprintf("%s.roles[%d]", key, i), fmt.Errorf("%q is not one of staff, district_admin, contact (students and teachers are always fetched)", r)}
+		}
+	}
+	return nil
+}
+
+func exactlyOne(key, aName, a, bName, b string) error {
+	if a != "" && b != "" {
+		return &ConfigError{key, fmt.Errorf("set %s or %s, not both", aName, bName)}
+	}
+	if a == "" && b == "" {
+		return &ConfigError{key, fmt.Errorf("%s or %s is required", aName, bName)}
+	}
+	return nil
+}
+
+// options converts the YAML form into preflight.Options and validates it.
+func (p PreflightConfig) options() (preflight.Options, error) {
+	opts := preflight.Options{MaxHomeroomsPerStudent: p.MaxHomeroomsPerStudent}
+	if p.MaxHomeroomsPerStudent < 0 {
+		return opts, errors.New("max_homerooms_per_student must not be negative")
+	}
+	if p.RequiredFields != nil {
+		// Entities the file leaves out keep their default required fields.
+		opts.Required = preflight.DefaultRequired()
+		for name, fields := range p.RequiredFields {
+			e, ok := roster.ParseEntity(name)
+			if !ok {
+				return opts, fmt.Errorf("required_fields: unknown entity %q", name)
+			}
+			opts.Required[e] = fields
+		}
+	}
+	if len(p.Severity) > 0 {
+		opts.Severity = make(map[string]preflight.Severity, len(p.Severity))
+		for code, sev := range p.Severity {
+			opts.Severity[code] = preflight.Severity(sev)
+		}
+	}
+	if err := opts.Validate(); err != nil {
+		return opts, err
+	}
+	return opts, nil
+}
+
+// path resolves p against the config file's directory.
+func (c *Config) path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// Connection returns the connection named name.
+func (c *Config) Connection(name string) (*ConnectionConfig, error) {
+	for i := range c.Connections {
+		if c.Connections[i].Name == name {
+			return &c.Connections[i], nil
+		}
+	}
+	names := make([]string, len(c.Connections))
+	for i := range c.Connections {
+		names[i] = c.Connections[i].Name
+	}
+	return nil, fmt.Errorf("no connection named %q (configured: %s)", name, strings.Join(names, ", "))
+}

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rosterd/rosterd/preflight"
+	"github.com/rosterd/rosterd/roster"
+)
+
+// Ensure the shipped example config is valid and says what it claims.
+func TestConfigExample(t *testing.T) {
+	cfg, err := ReadConfigFile("../../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfg.Connections); got != 1 {
+		t.Fatalf("example has %d connections, want 1", got)
+	}
+	c := cfg.Connections[0]
+	cl := c.Source.Clever
+	if cl == nil || cl.TokenFile != "secrets/springfield.token" || cl.PageSize != 10000 || cl.Timeout != 2*time.Minute {
+		t.Errorf("clever source = %+v", cl)
+	}
+	if cfg.State.Path != "/var/lib/rosterd/rosterd.db" || cfg.State.LockTimeout != 5*time.Second {
+		t.Errorf("state = %+v", cfg.State)
+	}
+	opts, err := c.Preflight.options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"sis_id", "name.first", "name.last", "school", "grade"}, opts.Required[roster.EntityStudent]); diff != "" {
+		t.Errorf("student required fields (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(preflight.DefaultRequired()[roster.EntitySection], opts.Required[roster.EntitySection]); diff != "" {
+		t.Errorf("unlisted entities must keep their defaults (-want +got):\n%s", diff)
+	}
+	if opts.Severity["section.unknown_term"] != preflight.SeverityWarning || opts.MaxHomeroomsPerStudent != 1 {
+		t.Errorf("preflight options = %+v", opts)
+	}
+}
+
+// Ensure a minimal config gets safe defaults and relative paths resolve
+// against the config file's directory.
+func TestParseConfig_Defaults(t *testing.T) {
+	cfg, err := ParseConfig(strings.NewReader("connections:\n  - name: a\n    source: {clever: {token_file: tok}}\n"), "/etc/rosterd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := CleverConfig{
+		APIURL: defaultCleverAPIURL, AuthURL: defaultCleverAuthURL, TokenFile: "tok",
+		PageSize: 10000, RequestsPerMinute: 1100, Retries: 5, Timeout: 2 * time.Minute,
+		RetryWaitMin: time.Second, RetryWaitMax: 30 * time.Second,
+	}
+	if diff := cmp.Diff(want, *cfg.Connections[0].Source.Clever); diff != "" {
+		t.Errorf("clever defaults (-want +got):\n%s", diff)
+	}
+	if got := cfg.path(cfg.State.Path); got != "/etc/rosterd/rosterd.db" {
+		t.Errorf("state path = %q", got)
+	}
+	if cfg.Log.Level != "info" || cfg.Log.Format != "json" {
+		t.Errorf("log = %+v", cfg.Log)
+	}
+	if cfg.Connections[0].Preflight.RequiredFields != nil {
+		t.Error("required fields set without config")
+	}
+}
+
+// Ensure every invalid config is refused with an error naming the key.
+func TestParseConfig_Invalid(t *testing.T) {
+	tests := map[string][]string{
+		"invalid-unknown-key.yaml":           {"line 7", `unknown key "tokn_file"`},
+		"invalid-no-connections.yaml":        {"connections", "at least one"},
+		"invalid-no-source.yaml":             {"connections[0].source", "exactly one source"},
+		"invalid-token-and-credentials.yaml": {"connections[0].source.clever", "not both"},
+		"invalid-token-file-and-env.yaml":    {"connections[0].source.clever", "token_file or token_env, not both"},
+		"invalid-no-credentials.yaml":        {"connections[0].source.clever", "are required"},
+		"invalid-missing-district.yaml":      {"connections[0].source.clever.district_id"},
+		"invalid-page-size.yaml":             {"connections[0].source.clever.page_size", "20000"},
+		"invalid-role.yaml":                  {"connections[0].source.clever.roles[1]", "janitor"},
+		"invalid-duplicate-name.yaml":        {"connections[1].name", "used by another"},
+		"invalid-name.yaml":                  {"connections[0].name", "Spring Field"},
+		"invalid-log-format.yaml":            {"log.format", "xml"},
+		"invalid-required-field.yaml":        {"connections[0].preflight", "shoe_size"},
+		"invalid-required-entity.yaml":       {"connections[0].preflight", "robot"},
+		"invalid-severity-code.yaml":         {"connections[0].preflight", "section.no_such_code"},
+		"invalid-severity-value.yaml":        {"connections[0].preflight", "shrug"},
+		"invalid-api-url.yaml":               {"connections[0].source.clever.api_url"},
+		"invalid-duration.yaml":              {"line 2", "soon"},
+	}
+	files, err := filepath.Glob("testdata/config/invalid-*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(tests) {
+		t.Errorf("%d invalid configs in testdata, %d in the table", len(files), len(tests))
+	}
+	for name, wants := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := ReadConfigFile(filepath.Join("testdata/config", name))
+			if err == nil {
+				t.Fatal("config accepted")
+			}
+			if !errors.Is(err, ErrConfig) {
+				t.Errorf("error does not wrap ErrConfig: %v", err)
+			}
+			for _, want := range wants {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+}
+
+// Ensure secrets load from files and the environment, and that errors name
+// where they looked, never the value.
+func TestReadSecret(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "tok"), []byte("s3cret-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "empty"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &Config{dir: dir}
+	got, err := cfg.readSecret("k", "tok", "")
+	if err != nil || got.reveal() != "s3cret-token" {
+		t.Fatalf("from file: %v, %v", got.reveal(), err)
+	}
+	t.Setenv("ROSTERD_TEST_TOKEN", "env-token")
+	if got, err := cfg.readSecret("k", "", "ROSTERD_TEST_TOKEN"); err != nil || got.reveal() != "env-token" {
+		t.Fatalf("from env: %v, %v", got.reveal(), err)
+	}
+	for _, tt := range []struct{ file, env, want string }{
+		{"missing", "", "k_file"},
+		{"empty", "", "is empty"},
+		{"", "ROSTERD_TEST_UNSET", "ROSTERD_TEST_UNSET is not set"},
+	} {
+		_, err := cfg.readSecret("k", tt.file, tt.env)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("readSecret(%q, %q) error %v, want %q", tt.file, tt.env, err, tt.want)
+		}
+	}
+	for _, s := range []string{fmt.Sprint(got), fmt.Sprintf("%v %s %+v %#v", got, got, got, got)} {
+		if strings.Contains(s, "s3cret") {
+			t.Errorf("secret printed: %s", s)
+		}
+	}
+}

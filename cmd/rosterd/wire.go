@@ -1,0 +1,154 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+
+	"github.com/rosterd/rosterd/clever"
+	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/internal/transport"
+	"github.com/rosterd/rosterd/roster"
+	"github.com/rosterd/rosterd/state"
+	"github.com/rs/zerolog"
+)
+
+// app is everything a command that runs or reads runs needs, built from
+// the config.
+type app struct {
+	cfg    *Config
+	log    zerolog.Logger
+	store  *state.Store
+	engine *connector.Engine
+}
+
+// openApp loads the config, sets up logging to logw and opens the store.
+func openApp(configPath string, logw io.Writer, readOnly bool) (*app, error) {
+	cfg, err := ReadConfigFile(configPath)
+	if err != nil {
+		return nil, err
+	}
+	log := newLogger(logw, cfg.Log)
+	path := cfg.path(cfg.State.Path)
+	if readOnly {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("state file %s does not exist yet: run \"rosterd sync\" or \"rosterd preflight\" first", path)
+		}
+	}
+	store, err := state.Open(path, state.Options{Timeout: cfg.State.LockTimeout, ReadOnly: readOnly})
+	if err != nil {
+		return nil, fmt.Errorf("open state: %w", err)
+	}
+	return &app{
+		cfg:    cfg,
+		log:    log,
+		store:  store,
+		engine: connector.NewEngine(storeAdapter{store}, log),
+	}, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// connection builds the runnable connection for c: its source client (with
+// its own HTTP stack and rate limiter) and preflight options.
+func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
+	opts, err := c.Preflight.options()
+	if err != nil {
+		return nil, err
+	}
+	src, err := a.cfg.cleverSource(c.Name, c.Source.Clever, a.log)
+	if err != nil {
+		return nil, err
+	}
+	return &connector.Connection{Name: c.Name, Source: src, Preflight: opts}, nil
+}
+
+// cleverSource builds a Clever source, reading its credentials.
+func (cfg *Config) cleverSource(name string, c *CleverConfig, log zerolog.Logger) (*clever.Source, error) {
+	opts := clever.Options{
+		Connection: name,
+		BaseURL:    c.APIURL,
+		AuthURL:    c.AuthURL,
+		PageSize:   c.PageSize,
+		DistrictID: c.DistrictID,
+		ClientID:   c.ClientID,
+		Transport: transport.Options{
+			Logger:            log, // the client adds its component and connection
+			Retries:           c.Retries,
+			RetryWaitMin:      c.RetryWaitMin,
+			RetryWaitMax:      c.RetryWaitMax,
+			RequestsPerMinute: c.RequestsPerMinute,
+			Timeout:           c.Timeout,
+		},
+	}
+	key := "connections." + name + ".source.clever."
+	if c.TokenFile != "" || c.TokenEnv != "" {
+		tok, err := cfg.readSecret(key+"token", c.TokenFile, c.TokenEnv)
+		if err != nil {
+			return nil, err
+		}
+		opts.Token = tok.reveal()
+	} else {
+		sec, err := cfg.readSecret(key+"client_secret", c.ClientSecretFile, c.ClientSecretEnv)
+		if err != nil {
+			return nil, err
+		}
+		opts.ClientSecret = sec.reveal()
+	}
+	client, err := clever.NewClient(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connection %s: %w", name, err)
+	}
+	var roles []roster.Role
+	for _, r := range c.Roles {
+		role, _ := roster.ParseRole(r)
+		roles = append(roles, role)
+	}
+	return clever.NewSource(client, clever.SourceOptions{Roles: roles}), nil
+}
+
+// storeAdapter lets the engine use the bbolt store through the interfaces
+// the engine declares.
+type storeAdapter struct{ *state.Store }
+
+var _ connector.Store = storeAdapter{}
+
+func (s storeAdapter) ReadCommitted(conn string, fn func(connector.Committed) error) error {
+	return s.View(conn, func(sn *state.Snapshot) error { return fn(snapshotView{sn}) })
+}
+
+func (s storeAdapter) Commit(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+	return s.Store.Commit(conn, base, change, nil, stateRun(run), report)
+}
+
+func (s storeAdapter) RecordRun(run connector.RunRecord, report []byte) error {
+	return s.Store.RecordRun(stateRun(run), report)
+}
+
+func (s storeAdapter) UpdateRun(run connector.RunRecord, report []byte) error {
+	return s.Store.UpdateRun(stateRun(run), report)
+}
+
+type snapshotView struct{ *state.Snapshot }
+
+func (v snapshotView) HeadRunID() uint64 { return v.Head().RunID }
+
+func stateRun(r connector.RunRecord) state.Run {
+	return state.Run{
+		ID:         r.ID,
+		Connection: r.Connection,
+		Source:     r.Source,
+		Mode:       string(r.Mode),
+		Verdict:    string(r.Verdict),
+		Error:      r.Error,
+		Started:    r.Started,
+		Finished:   r.Finished,
+		Added:      r.Added,
+		Updated:    r.Updated,
+		Deleted:    r.Deleted,
+		Errors:     r.Errors,
+		Warnings:   r.Warnings,
+	}
+}
