@@ -59,7 +59,8 @@ func TestConfigCheck(t *testing.T) {
 	write("token", "very-secret-value\n")
 	good := write("good.yaml", "connections:\n  - name: a\n    source: {clever: {token_file: token}}\n")
 	r := runCLI("config", "check", "--config", good)
-	if r.code != exitOK || !strings.Contains(r.stdout, "connection a") || !strings.Contains(r.stdout, "token from file token") {
+	if r.code != exitOK || !strings.Contains(r.stdout, "connection a") || !strings.Contains(r.stdout, "token from file token") ||
+		!strings.Contains(r.stdout, "is valid") {
 		t.Errorf("check good: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if strings.Contains(r.stdout+r.stderr, "very-secret-value") {
@@ -68,7 +69,7 @@ func TestConfigCheck(t *testing.T) {
 
 	missing := write("missing.yaml", "connections:\n  - name: a\n    source: {clever: {token_env: ROSTERD_TEST_NOPE}}\n")
 	r = runCLI("config", "check", "--config", missing)
-	if r.code != exitFailure || !strings.Contains(r.stdout, "ROSTERD_TEST_NOPE is not set") {
+	if r.code != exitFailure || !strings.Contains(r.stdout, "ROSTERD_TEST_NOPE is not set") || strings.Contains(r.stdout, "is valid") {
 		t.Errorf("check missing env: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 

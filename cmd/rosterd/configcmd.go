@@ -35,7 +35,6 @@ variables, without printing them. It exits 0 when the config is valid and
 			return exitFailure
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintf(tw, "config %s is valid\n", configPath)
 		fmt.Fprintf(tw, "state\t%s\n", cfg.path(cfg.State.Path))
 		problems := 0
 		for i := range cfg.Connections {
@@ -50,8 +49,10 @@ variables, without printing them. It exits 0 when the config is valid and
 		}
 		tw.Flush()
 		if problems > 0 {
+			e.errorf("config %s: %d connection(s) cannot read their credentials", configPath, problems)
 			return exitFailure
 		}
+		fmt.Fprintf(e.stdout, "config %s is valid\n", configPath)
 		return exitOK
 	}
 	return c

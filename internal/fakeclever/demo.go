@@ -15,7 +15,10 @@ import (
 // mocks record them. Records are served as they are written (compacted),
 // never round-tripped through a model, so the fake can serve data nobody
 // here wrote. The demo has no school, term or course lists, so minimal
-// ones ({id, district, name}) are made up for every ID a section names.
+// ones ({id, district, name}) are made up for every ID a section names,
+// and a school for every ID a user's school or schools names: the real
+// district has schools in which no section is rostered, and their staff
+// and teachers point at them.
 func LoadDemoDistrict(dir string) (*Dataset, error) {
 	districts, err := readListFile(filepath.Join(dir, "districts.json"))
 	if err != nil {
@@ -51,6 +54,20 @@ func LoadDemoDistrict(dir string) (*Dataset, error) {
 		schools = synthesise(schools, seen, "School", s.School, s.District)
 		terms = synthesise(terms, seen, "Term", s.TermID, s.District)
 		courses = synthesise(courses, seen, "Course", s.Course, s.District)
+	}
+	for _, u := range users {
+		for _, role := range u.Roles {
+			var r struct {
+				School  string   `json:"school"`
+				Schools []string `json:"schools"`
+			}
+			if err := json.Unmarshal(role, &r); err != nil {
+				return nil, fmt.Errorf("load demo district: user %s: roles: %w", u.ID, err)
+			}
+			for _, id := range append(r.Schools, r.School) {
+				schools = synthesise(schools, seen, "School", id, u.District)
+			}
+		}
 	}
 	d.colls[collSchools] = rawStore(schools)
 	d.colls[collTerms] = rawStore(terms)

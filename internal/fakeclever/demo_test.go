@@ -24,7 +24,7 @@ func TestLoadDemoDistrict(t *testing.T) {
 	}
 	_, ts := startServer(t, d, fakeclever.Options{})
 
-	// The sections name these IDs; every one needs a record.
+	// The sections and users name these IDs; every one needs a record.
 	var sections struct {
 		Data []struct {
 			Data struct {
@@ -37,11 +37,30 @@ func TestLoadDemoDistrict(t *testing.T) {
 		} `json:"data"`
 	}
 	readJSON(t, filepath.Join(dir, "sections.json"), &sections)
+	var users struct {
+		Data []struct {
+			Data struct {
+				Roles map[string]struct {
+					School  string   `json:"school"`
+					Schools []string `json:"schools"`
+				} `json:"roles"`
+			} `json:"data"`
+		} `json:"data"`
+	}
+	readJSON(t, filepath.Join(dir, "users.json"), &users)
 	named := map[string][]string{}
 	for _, s := range sections.Data {
 		named["schools"] = append(named["schools"], s.Data.School)
 		named["terms"] = append(named["terms"], s.Data.TermID)
 		named["courses"] = append(named["courses"], s.Data.Course)
+	}
+	for _, u := range users.Data {
+		for _, r := range u.Data.Roles {
+			if r.School != "" {
+				named["schools"] = append(named["schools"], r.School)
+			}
+			named["schools"] = append(named["schools"], r.Schools...)
+		}
 	}
 	for coll, ids := range named {
 		slices.Sort(ids)
@@ -49,7 +68,7 @@ func TestLoadDemoDistrict(t *testing.T) {
 	}
 
 	counts := map[string]int{
-		"districts": 1, "users": 2098, "sections": 378, "schools": 3,
+		"districts": 1, "users": 2098, "sections": 378, "schools": 5,
 		"terms": len(named["terms"]), "courses": len(named["courses"]),
 	}
 	for coll, want := range counts {
