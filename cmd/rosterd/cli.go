@@ -41,7 +41,7 @@ func (e *env) errorf(format string, args ...any) {
 func commands() []*command {
 	return []*command{
 		syncCommand(), preflightCommand(), runsCommand(), reportCommand(),
-		configCommand(), demoCommand(), versionCommand(),
+		configCommand(), demoCommand(), benchCommand(), versionCommand(),
 	}
 }
 

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/rosterd/rosterd/clever"
+	"github.com/rosterd/rosterd/internal/fakeclever"
+	"github.com/rosterd/rosterd/internal/synth"
+	"github.com/rosterd/rosterd/internal/transport"
+	"github.com/rosterd/rosterd/roster"
+	"github.com/rs/zerolog"
+)
+
+// benchServe is the child "rosterd bench serve": it serves a generated
+// district from the fake Clever on loopback, prints one summary line and
+// then "listening URL", and exits when its standard input closes.
+func benchServe(ctx context.Context, e *env, args []string) int {
+	c := &command{name: "bench serve", summary: "Serve a generated district (internal to rosterd bench)"}
+	var profileName, tokenFile string
+	var seed int64
+	fs := c.flagSet(e, nil)
+	fs.StringVar(&profileName, "profile", "large", "district size")
+	fs.Int64Var(&seed, "seed", 1, "generator seed")
+	fs.StringVar(&tokenFile, "token-file", "", "file holding the bearer token to accept")
+	if ok, code := parse(fs, args); !ok {
+		return code
+	}
+	profile, ok := synth.ProfileByName(profileName)
+	if !ok {
+		e.errorf("unknown profile %q", profileName)
+		return exitFailure
+	}
+	profile.Seed = seed
+	token, err := os.ReadFile(tokenFile)
+	if err != nil {
+		e.errorf("read token: %v", err)
+		return exitFailure
+	}
+	start := time.Now()
+	district, _ := synth.Generate(profile)
+	ds := fakeclever.FromRoster(district)
+	n := district.Count()
+	enrollments := 0
+	for i := range district.Sections {
+		enrollments += len(district.Sections[i].Students)
+	}
+	summary := fmt.Sprintf("District: %d schools, %d sections, %d students, %d teachers, %d staff, %d contacts, %d student enrollments (generated and encoded in %s).",
+		n[roster.EntitySchool], n[roster.EntitySection], n[roster.EntityStudent], n[roster.EntityTeacher],
+		n[roster.EntityStaff], n[roster.EntityContact], enrollments, seconds(time.Since(start)))
+	district = nil // the fake holds its own encoding
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.errorf("listen on loopback: %v", err)
+		return exitFailure
+	}
+	fake := fakeclever.NewServer(ds, fakeclever.Options{Token: strings.TrimSpace(string(token))})
+	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	fmt.Fprintln(e.stdout, summary)
+	fmt.Fprintln(e.stdout, "listening http://"+ln.Addr().String())
+
+	stdinClosed := make(chan struct{})
+	go func() { io.Copy(io.Discard, os.Stdin); close(stdinClosed) }()
+	select {
+	case <-stdinClosed:
+	case <-ctx.Done():
+	}
+	return exitOK
+}
+
+// benchFetch is the child "rosterd bench fetch": it pages through every
+// collection a sync reads, decoding each page into the client's wire types
+// and keeping nothing, and prints the number of records read.
+func benchFetch(ctx context.Context, e *env, args []string) int {
+	c := &command{name: "bench fetch", summary: "Fetch and decode every page (internal to rosterd bench)"}
+	var url, tokenFile string
+	var pageSize int
+	fs := c.flagSet(e, nil)
+	fs.StringVar(&url, "url", "", "API base URL, version included")
+	fs.StringVar(&tokenFile, "token-file", "", "file holding the bearer token")
+	fs.IntVar(&pageSize, "page-size", defaultPageSize, "records per page")
+	if ok, code := parse(fs, args); !ok {
+		return code
+	}
+	token, err := os.ReadFile(tokenFile)
+	if err != nil {
+		e.errorf("read token: %v", err)
+		return exitFailure
+	}
+	client, err := clever.NewClient(clever.Options{
+		Connection: "bench", BaseURL: url, AuthURL: url, Token: strings.TrimSpace(string(token)), PageSize: pageSize,
+		Transport: transport.Options{Logger: zerolog.Nop(), RequestsPerMinute: cleverRequestsPerMinute},
+	})
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailure
+	}
+	n, err := fetchAll(ctx, client)
+	if err != nil {
+		e.errorf("%v", err)
+		return exitFailure
+	}
+	fmt.Fprintln(e.stdout, n)
+	return exitOK
+}
+
+// fetchAll reads every collection a sync with every role reads, and
+// counts the records.
+func fetchAll(ctx context.Context, c *clever.Client) (int, error) {
+	n := 0
+	districts, err := c.Districts(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n += len(districts)
+	count := func(k int) error { n += k; return nil }
+	if err := c.ListSchools(ctx, func(p []clever.School) error { return count(len(p)) }); err != nil {
+		return 0, err
+	}
+	if err := c.ListTerms(ctx, func(p []clever.Term) error { return count(len(p)) }); err != nil {
+		return 0, err
+	}
+	if err := c.ListCourses(ctx, func(p []clever.Course) error { return count(len(p)) }); err != nil {
+		return 0, err
+	}
+	for _, role := range roster.AllRoles {
+		if err := c.ListUsers(ctx, string(role), func(p []clever.User) error { return count(len(p)) }); err != nil {
+			return 0, err
+		}
+	}
+	if err := c.ListSections(ctx, func(p []clever.Section) error { return count(len(p)) }); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
