@@ -18,6 +18,7 @@ import (
 	"github.com/rosterd/rosterd/internal/fakeclever"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/internal/transport"
+	"github.com/rosterd/rosterd/roster"
 	"github.com/rosterd/rosterd/state"
 )
 
@@ -141,7 +142,9 @@ func (d *demo) run(ctx context.Context) (int, error) {
 	if err != nil {
 		return exitFailure, err
 	}
-	conn := &connector.Connection{Name: "demo", Source: clever.NewSource(client, clever.SourceOptions{})}
+	// Fetch staff and district admins too, as config.example.yaml does.
+	src := clever.NewSource(client, clever.SourceOptions{Roles: []roster.Role{roster.RoleStaff, roster.RoleDistrictAdmin}})
+	conn := &connector.Connection{Name: "demo", Source: src}
 	engine := connector.NewEngine(storeAdapter{store}, log)
 
 	fmt.Fprintln(d.env.stdout, "Running a preflight (dry run)...")
