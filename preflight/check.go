@@ -60,6 +60,26 @@ func (r *Result) countSeverity(s Severity) int {
 	return n
 }
 
+// AddIssues adds issues found before preflight (the sharing rules'
+// placement issues) under opts: an override in opts.Severity replaces the
+// severity the issue came with, "ignore" drops it, and a missing hint is
+// filled in from the code table. Issues stay in report order.
+func (r *Result) AddIssues(opts Options, issues []Issue) {
+	for _, is := range issues {
+		if s, ok := opts.Severity[is.Code]; ok {
+			is.Severity = s
+		}
+		if is.Severity == SeverityIgnore {
+			continue
+		}
+		if is.Hint == "" {
+			is.Hint = codeTable[is.Code].Hint
+		}
+		r.Issues = append(r.Issues, is)
+	}
+	SortIssues(r.Issues)
+}
+
 // EntityCounts returns the report's counts table: fetched comes from the
 // roster as the source delivered it (roster.Roster.Count before the
 // sharing rules), the rest from r. Entities are in roster.Entities order.

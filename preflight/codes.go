@@ -48,6 +48,8 @@ const (
 	checkUnknownTeacher     = "unknown_teacher"
 	checkUnknownStudent     = "unknown_student"
 	checkMultipleHomerooms  = "multiple_homerooms"
+	checkMultipleSections   = "multiple_sections"
+	checkNoSection          = "no_section"
 )
 
 // code joins an entity and a check name into an issue code.
@@ -134,6 +136,16 @@ var codeFamilies = []codeFamily{
 		check: checkMultipleHomerooms, entities: []roster.Entity{roster.EntityStudent}, severity: SeverityError,
 		description: "a student is in more homeroom/advisory sections than preflight.max_homerooms_per_student allows",
 		hint:        "revise the sharing rules so each student keeps one homeroom, or raise preflight.max_homerooms_per_student",
+	},
+	{
+		check: checkMultipleSections, entities: []roster.Entity{roster.EntityStudent}, severity: SeverityError,
+		description: "a student remains in several sections after the sharing rules (a warning unless sharing.one_section_per_student.required)",
+		hint:        "narrow sharing.sections so the competing sections listed are not all kept, or add a sharing.one_section_per_student.prefer tie-breaker that picks one; \"rosterd rules explain --student ID\" shows why each was kept",
+	},
+	{
+		check: checkNoSection, entities: []roster.Entity{roster.EntityStudent}, severity: SeverityError,
+		description: "a student is in no section after the sharing rules (a warning unless sharing.one_section_per_student.require_section)",
+		hint:        "widen sharing.sections to keep a section of this student, or leave the student out with a sharing.students rule",
 	},
 }
 

@@ -18,6 +18,23 @@ type Issue struct {
 	Field    string        `json:"field,omitempty"`
 	Message  string        `json:"message"`
 	Hint     string        `json:"hint,omitempty"`
+	// Sections lists the sections the issue is about, for issues that
+	// concern a student's placement (student.multiple_sections).
+	Sections []SectionRef `json:"sections,omitempty"`
+}
+
+// SectionRef names a section an issue is about. Name is the section's
+// name as the district wrote it; Teacher is the primary teacher's ID.
+type SectionRef struct {
+	ID      string `json:"id"`
+	SISID   string `json:"sis_id,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Subject string `json:"subject,omitempty"`
+	Period  string `json:"period,omitempty"`
+	Teacher string `json:"teacher,omitempty"`
+	// KeptBy is the sharing rule that kept the section, such as
+	// "sections.include[0]"; empty when no include list applies.
+	KeptBy string `json:"kept_by,omitempty"`
 }
 
 // compareIssues orders issues for reports: errors first, then by code,
