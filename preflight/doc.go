@@ -42,11 +42,21 @@
 //	finished    RFC 3339 timestamp
 //	counts      [{entity, fetched, kept, added, updated, deleted}], one per
 //	            entity in roster.Entities order
-//	issues      [{severity, code, entity, id, sis_id, field, message, hint}],
-//	            errors first, then by code, entity, id and field; sis_id,
-//	            field and hint are left out when empty
+//	rules       [{rule, description, entity, kept, dropped}]: what each
+//	            sharing rule, then each consequence of the rules
+//	            ("sections.empty", ...), kept and dropped; [] without rules
+//	placement   {one_section, no_section, several_sections}: students by
+//	            the number of sections the rules left them in (left out
+//	            when the run failed before the rules)
+//	issues      [{severity, code, entity, id, sis_id, field, message, hint,
+//	            sections}], errors first, then by code, entity, id and
+//	            field; sis_id, field, hint and sections are left out when
+//	            empty; sections lists, for a student's placement issues,
+//	            [{id, sis_id, name, subject, period, teacher, kept_by}]
 //	summary     {errors, warnings, by_code: [{code, severity, count}]}
-//	timings     [{phase, seconds}] for "fetch", "rules", "preflight", "commit"
+//	timings     [{phase, seconds}] for "fetch", "snapshot" (keeping the
+//	            fetched roster for the rules workbench), "rules",
+//	            "preflight", "commit", those the run went through
 //
 // WriteText renders the same report for a terminal and WriteCSV writes one
 // row per issue for spreadsheets.

@@ -48,9 +48,15 @@ type Report struct {
 	Started    time.Time      `json:"started"`
 	Finished   time.Time      `json:"finished"`
 	Counts     []EntityCounts `json:"counts"` // in roster.Entities order
-	Issues     []Issue        `json:"issues"`
-	Summary    IssueSummary   `json:"summary"`
-	Timings    []PhaseTiming  `json:"timings"`
+	// Rules says what each sharing rule kept and dropped; empty when the
+	// connection has no rules.
+	Rules []RuleCount `json:"rules"`
+	// Placement counts students by the number of sections the rules left
+	// them in; absent when the run did not get that far.
+	Placement *Placement    `json:"placement,omitempty"`
+	Issues    []Issue       `json:"issues"`
+	Summary   IssueSummary  `json:"summary"`
+	Timings   []PhaseTiming `json:"timings"`
 }
 
 // EntityCounts are one entity's line of the counts table.
@@ -61,6 +67,24 @@ type EntityCounts struct {
 	Added   int           `json:"added"`
 	Updated int           `json:"updated"`
 	Deleted int           `json:"deleted"`
+}
+
+// RuleCount is what one sharing rule (or a consequence of the rules, such
+// as "sections.empty") kept and dropped.
+type RuleCount struct {
+	Rule        string        `json:"rule"`
+	Description string        `json:"description,omitempty"`
+	Entity      roster.Entity `json:"entity"`
+	Kept        int           `json:"kept"`
+	Dropped     int           `json:"dropped"`
+}
+
+// Placement counts students by how many sections they are in after the
+// sharing rules.
+type Placement struct {
+	OneSection      int `json:"one_section"`
+	NoSection       int `json:"no_section"`
+	SeveralSections int `json:"several_sections"`
 }
 
 // IssueSummary counts a report's issues.
@@ -79,7 +103,7 @@ type CodeCount struct {
 
 // PhaseTiming is how long one phase of a run took.
 type PhaseTiming struct {
-	Phase   string  `json:"phase"` // "fetch", "rules", "preflight" or "commit"
+	Phase   string  `json:"phase"` // "fetch", "snapshot", "rules", "preflight" or "commit"
 	Seconds float64 `json:"seconds"`
 }
 

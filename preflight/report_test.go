@@ -34,6 +34,15 @@ func refusedReport(t *testing.T) *preflight.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The sharing rules left one student in two sections, and say so.
+	res.AddIssues(preflight.Options{}, []preflight.Issue{{
+		Severity: preflight.SeverityError, Code: "student.multiple_sections", Entity: roster.EntityStudent,
+		ID: "stu2", SISID: "sis-stu2", Field: "sections", Message: `in 2 sections after the sharing rules: x1 ("Math 1", math); x2 ("Homeroom", homeroom/advisory)`,
+		Sections: []preflight.SectionRef{
+			{ID: "x1", SISID: "sis-x1", Name: "Math 1", Subject: "math", Period: "1", Teacher: "tch1", KeptBy: "sections.include[0]"},
+			{ID: "x2", Name: "Homeroom", Subject: "homeroom/advisory", KeptBy: "sections.include[1]"},
+		},
+	}})
 	fetched := r.Count()
 	fetched[roster.EntitySection] = 5
 	started := time.Date(2025, 9, 1, 6, 0, 0, 0, time.UTC)
@@ -47,8 +56,14 @@ func refusedReport(t *testing.T) *preflight.Report {
 		Started:    started,
 		Finished:   started.Add(62500 * time.Millisecond),
 		Counts:     res.EntityCounts(fetched),
-		Issues:     res.Issues,
-		Summary:    preflight.Summarize(res.Issues),
+		Rules: []preflight.RuleCount{
+			{Rule: "sections.include[0]", Description: `{subject="math"}`, Entity: roster.EntitySection, Kept: 1},
+			{Rule: "sections.include[1]", Description: `{subject="homeroom/advisory"}`, Entity: roster.EntitySection, Kept: 1},
+			{Rule: "sections.not_included", Description: "sections no include matcher matched", Entity: roster.EntitySection, Dropped: 3},
+		},
+		Placement: &preflight.Placement{OneSection: 1, SeveralSections: 1},
+		Issues:    res.Issues,
+		Summary:   preflight.Summarize(res.Issues),
 		Timings: []preflight.PhaseTiming{
 			{Phase: "fetch", Seconds: 58.25}, {Phase: "rules", Seconds: 0.5}, {Phase: "preflight", Seconds: 3.75},
 		},
@@ -144,7 +159,7 @@ func TestReport_WriteText(t *testing.T) {
 	}
 	text := b.String()
 	for _, want := range []string{
-		"REFUSED: 25 errors, 1 warning; nothing was committed",
+		"REFUSED: 26 errors, 1 warning; nothing was committed",
 		"section.unknown_student (error, 23)",
 		"... and 3 more (see the JSON or CSV report)",
 	} {

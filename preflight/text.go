@@ -27,6 +27,9 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := r.writeCounts(bw); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
+	if err := r.writeRules(bw); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
 	if err := r.writeIssues(bw); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
@@ -112,6 +115,23 @@ func (r *Report) writeCounts(w *bufio.Writer) error {
 	if rows == 0 {
 		fmt.Fprintln(w, "No records were fetched, kept or changed.")
 		return nil
+	}
+	return tw.Flush()
+}
+
+// writeRules writes what the sharing rules did, when there are any.
+func (r *Report) writeRules(w *bufio.Writer) error {
+	if p := r.Placement; p != nil {
+		fmt.Fprintf(w, "\nStudents: %d in one section, %d in none, %d in several\n", p.OneSection, p.NoSection, p.SeveralSections)
+	}
+	if len(r.Rules) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nSharing rules:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  RULE\tENTITY\tKEPT\tDROPPED\tMATCHES")
+	for _, c := range r.Rules {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%s\n", clean(c.Rule), clean(string(c.Entity)), c.Kept, c.Dropped, orDash(c.Description))
 	}
 	return tw.Flush()
 }

@@ -39,9 +39,6 @@ type Result struct {
 	// TraceNotes what happened to the traced user itself.
 	Trace      []Decision
 	TraceNotes []string
-	// MinimisedValues is the number of field values data minimisation
-	// dropped.
-	MinimisedValues int
 }
 
 // RuleStat is what one rule, or one consequence of the rules, did.
@@ -109,8 +106,18 @@ func (r *Rules) active() bool {
 		r.teachers.configured() || r.oneSection != nil
 }
 
-// Apply narrows ro in place and says what it did. A nil *Rules changes
-// nothing and only counts placements.
+// Minimise drops, in place, the user fields the rules do not keep, and
+// returns the number of values it dropped. It runs before anything keeps
+// the fetched roster; Apply expects a minimised roster.
+func (r *Rules) Minimise(ro *roster.Roster) int {
+	if r == nil || r.minimise == nil {
+		return 0
+	}
+	return r.minimise.apply(ro.Users)
+}
+
+// Apply narrows ro (minimised first) in place and says what it did. A nil
+// *Rules changes nothing and only counts placements.
 func (r *Rules) Apply(ro *roster.Roster, opts ApplyOptions) *Result {
 	now := opts.Now
 	if now.IsZero() {
@@ -121,9 +128,6 @@ func (r *Rules) Apply(ro *roster.Roster, opts ApplyOptions) *Result {
 		r = &Rules{}
 	}
 	a.rules = r
-	if r.minimise != nil {
-		a.res.MinimisedValues = r.minimise.apply(ro.Users)
-	}
 	loc := r.location
 	if loc == nil {
 		loc = time.Local

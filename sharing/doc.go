@@ -3,21 +3,20 @@
 // (when the rules ask for it) every student sits in exactly one section.
 //
 // Rules run after the fetch and before preflight, the same for every
-// source. In order, Apply:
+// source. First Minimise drops the user fields Config.Fields does not
+// keep (data minimisation), right after the fetch, so the rest of the run,
+// the store and every report never see them. Then, in order, Apply:
 //
-//  1. drops the user fields Config.Fields does not keep (data
-//     minimisation; the rest of the run, the store and every report never
-//     see them);
-//  2. filters schools, then students and teachers, then sections, each
+//  1. filters schools, then students and teachers, then sections, each
 //     with include and exclude matchers: a record is kept when any include
 //     matcher matches (or there is no include list) and no exclude matcher
 //     does; a section of a dropped school, and a user none of whose schools
 //     is kept, go with the school;
-//  3. makes enrollments follow: dropped users leave every section;
-//  4. resolves students in several sections with the ordered tie-breakers
+//  2. makes enrollments follow: dropped users leave every section;
+//  3. resolves students in several sections with the ordered tie-breakers
 //     of Config.OneSectionPerStudent, and reports the students that remain
 //     in several sections, or in none, as preflight issues;
-//  5. drops sections left with no student, and students and teachers left
+//  4. drops sections left with no student, and students and teachers left
 //     in no section (each can be turned off).
 //
 // Matchers compare a record's field with patterns: a glob (* and ?,

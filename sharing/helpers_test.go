@@ -85,7 +85,9 @@ func compile(t *testing.T, cfg sharing.Config) *sharing.Rules {
 func apply(t *testing.T, cfg sharing.Config) (*roster.Roster, *sharing.Result) {
 	t.Helper()
 	r := smallDistrict()
-	res := compile(t, cfg).Apply(r, sharing.ApplyOptions{Now: today})
+	rules := compile(t, cfg)
+	rules.Minimise(r)
+	res := rules.Apply(r, sharing.ApplyOptions{Now: today})
 	return r, res
 }
 
