@@ -51,6 +51,8 @@ var (
 	bucketRoster = []byte("roster")
 	keyHead      = []byte("head")
 	keyCursor    = []byte("cursor")
+	bucketRaw    = []byte("raw")
+	keyRawInfo   = []byte("raw_info")
 )
 
 // Options configures Open.
