@@ -6,6 +6,7 @@ import (
 
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
+	"github.com/rosterd/rosterd/sharing"
 )
 
 // Source fetches a district's whole roster. Fetch returns an error, and no
@@ -39,6 +40,9 @@ type Store interface {
 	RecordRun(run RunRecord, report []byte) error
 	// UpdateRun replaces the record and report of a run already recorded.
 	UpdateRun(run RunRecord, report []byte) error
+	// SaveRaw replaces conn's last fetched roster, kept for the rules
+	// workbench; it touches neither the committed roster nor the history.
+	SaveRaw(conn string, r *roster.Roster, fetched time.Time) error
 }
 
 // RunRecord is the history entry of one run.
@@ -68,7 +72,12 @@ const (
 // Connection is one configured district source and how its runs are
 // checked.
 type Connection struct {
-	Name      string
-	Source    Source
+	Name   string
+	Source Source
+	// Rules narrow the fetched roster; nil keeps everything.
+	Rules     *sharing.Rules
 	Preflight preflight.Options
+	// KeepRaw stores each fetched roster (minimised, before the rules) so
+	// that "rosterd rules test" can re-run the rules on it.
+	KeepRaw bool
 }

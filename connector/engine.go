@@ -10,6 +10,7 @@ import (
 
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
+	"github.com/rosterd/rosterd/sharing"
 	"github.com/rs/zerolog"
 )
 
@@ -84,11 +85,29 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		return r.fail(fmt.Errorf("fetch: %w", err))
 	}
 	r.log.Info().Int("users", len(fetched.Users)).Int("sections", len(fetched.Sections)).Msg("fetched")
+	counted := fetched.Count()
 
-	// The sharing rules narrow the roster here; until they exist every
-	// fetched record is kept.
-	kept := fetched
-	_ = r.phase("rules", func() error { return nil })
+	// Data minimisation comes first, so that nothing after it, the kept
+	// raw roster included, holds a field the rules drop.
+	if n := r.conn.Rules.Minimise(fetched); n > 0 {
+		r.log.Info().Int("values", n).Msg("data minimisation dropped field values")
+	}
+	if r.conn.KeepRaw {
+		// The kept roster only serves the rules workbench: failing to
+		// store it is no reason to stop a sync.
+		err := r.phase("snapshot", func() error {
+			return r.engine.store.SaveRaw(r.conn.Name, fetched, r.engine.now())
+		})
+		if err != nil {
+			r.log.Warn().Err(err).Msg("could not keep the fetched roster for the rules workbench")
+		}
+	}
+
+	var ruled *sharing.Result
+	_ = r.phase("rules", func() error {
+		ruled = r.conn.Rules.Apply(fetched, sharing.ApplyOptions{Now: r.engine.now()})
+		return nil
+	})
 
 	var result *preflight.Result
 	var base uint64
@@ -96,14 +115,15 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		return r.engine.store.ReadCommitted(r.conn.Name, func(c Committed) error {
 			base = c.HeadRunID()
 			var err error
-			result, err = preflight.Check(kept, c, r.conn.Preflight)
+			result, err = preflight.Check(fetched, c, r.conn.Preflight)
 			return err
 		})
 	})
 	if err != nil {
 		return r.fail(fmt.Errorf("preflight: %w", err))
 	}
-	r.fillReport(fetched, result)
+	result.AddIssues(r.conn.Preflight, ruled.Issues)
+	r.fillReport(counted, result, ruled)
 
 	switch {
 	case result.Errors() > 0:
@@ -149,9 +169,9 @@ func (r *run) phase(name string, fn func() error) error {
 	return err
 }
 
-// fillReport records what preflight found.
-func (r *run) fillReport(fetched *roster.Roster, res *preflight.Result) {
-	nFetched := fetched.Count()
+// fillReport records what the rules and preflight found; nFetched counts
+// the roster as the source delivered it.
+func (r *run) fillReport(nFetched map[roster.Entity]int, res *preflight.Result, ruled *sharing.Result) {
 	r.report.Counts = r.report.Counts[:0]
 	for _, e := range roster.Entities {
 		ec := preflight.EntityCounts{Entity: e, Fetched: nFetched[e]}
@@ -160,6 +180,14 @@ func (r *run) fillReport(fetched *roster.Roster, res *preflight.Result) {
 		}
 		r.report.Counts = append(r.report.Counts, ec)
 	}
+	r.report.Rules = r.report.Rules[:0]
+	for _, st := range ruled.Rules {
+		r.report.Rules = append(r.report.Rules, preflight.RuleCount{
+			Rule: st.Rule, Description: st.Description, Entity: st.Entity, Kept: st.Kept, Dropped: st.Dropped,
+		})
+	}
+	p := ruled.Placement
+	r.report.Placement = &preflight.Placement{OneSection: p.One, NoSection: p.None, SeveralSections: p.Several}
 	r.report.Issues = res.Issues
 	r.report.Summary = preflight.Summarize(res.Issues)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/roster"
@@ -20,6 +21,7 @@ type memStore struct {
 	runs    map[uint64]connector.RunRecord
 	reports map[uint64][]byte
 	commits int
+	raws    int // SaveRaw calls
 	// beforeCommit runs inside Commit before the head check, to simulate
 	// another writer.
 	beforeCommit func(s *memStore)
@@ -111,6 +113,13 @@ func (s *memStore) UpdateRun(run connector.RunRecord, report []byte) error {
 	}
 	s.runs[run.ID] = run
 	s.reports[run.ID] = bytes.Clone(report)
+	return nil
+}
+
+func (s *memStore) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.raws++
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
+	"github.com/rosterd/rosterd/sharing"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -40,10 +41,25 @@ type LogConfig struct {
 
 // ConnectionConfig is one district source and how its runs are checked.
 type ConnectionConfig struct {
-	Name      string          `yaml:"name"`
+	Name string `yaml:"name"`
+	// TimeZone is the district's IANA time zone ("America/Chicago"), for
+	// the term "current"; empty means the machine's.
+	TimeZone  string          `yaml:"timezone"`
 	Source    SourceConfig    `yaml:"source"`
+	Sharing   *SharingConfig  `yaml:"sharing"`
 	Preflight PreflightConfig `yaml:"preflight"`
+	// KeepRawRoster keeps the last fetched roster (after data
+	// minimisation) in the state file, for "rosterd rules test"; default
+	// true.
+	KeepRawRoster *bool `yaml:"keep_raw_roster"`
+
+	// Set by validate.
+	location *time.Location
+	rules    *sharing.Rules
 }
+
+// keepRaw reports whether runs of c keep their fetched roster.
+func (c *ConnectionConfig) keepRaw() bool { return c.KeepRawRoster == nil || *c.KeepRawRoster }
 
 // SourceConfig holds exactly one source.
 type SourceConfig struct {
@@ -268,8 +284,20 @@ func (c *ConnectionConfig) validate(key string) error {
 	if err := c.Source.Clever.validate(key + ".source.clever"); err != nil {
 		return err
 	}
-	if _, err := c.Preflight.options(); err != nil {
+	opts, err := c.Preflight.options()
+	if err != nil {
 		return &ConfigError{key + ".preflight", err}
+	}
+	c.location = time.Local
+	if c.TimeZone != "" {
+		loc, err := time.LoadLocation(c.TimeZone)
+		if err != nil {
+			return &ConfigError{key + ".timezone", fmt.Errorf("%q is not an IANA time zone such as America/Chicago", c.TimeZone)}
+		}
+		c.location = loc
+	}
+	if c.rules, err = c.Sharing.rules(c.location, opts); err != nil {
+		return sharingError(key, err)
 	}
 	return nil
 }

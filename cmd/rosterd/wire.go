@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"time"
 
 	"github.com/rosterd/rosterd/clever"
 	"github.com/rosterd/rosterd/connector"
@@ -62,7 +63,7 @@ func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &connector.Connection{Name: c.Name, Source: src, Preflight: opts}, nil
+	return &connector.Connection{Name: c.Name, Source: src, Rules: c.rules, Preflight: opts, KeepRaw: c.keepRaw()}, nil
 }
 
 // cleverSource builds a Clever source, reading its credentials.
@@ -129,6 +130,11 @@ func (s storeAdapter) RecordRun(run connector.RunRecord, report []byte) error {
 
 func (s storeAdapter) UpdateRun(run connector.RunRecord, report []byte) error {
 	return s.Store.UpdateRun(stateRun(run), report)
+}
+
+func (s storeAdapter) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
+	_, err := s.Store.SaveRaw(conn, r, fetched)
+	return err
 }
 
 type snapshotView struct{ *state.Snapshot }
