@@ -314,10 +314,8 @@ func (a *applier) dropUnplaced(counts []int32) {
 			}
 		}
 	}
-	studentsDropped := false
 	for p := range ro.Users {
 		if !a.userKeep[p] {
-			studentsDropped = studentsDropped || ro.Users[p].Roles.Student != nil
 			continue
 		}
 		u := &ro.Users[p]
@@ -325,7 +323,6 @@ func (a *applier) dropUnplaced(counts []int32) {
 			a.userKeep[p] = false
 			a.stats[ruleStudentsUnassigned].Dropped++
 			a.note(p, "student dropped: in no section after the rules")
-			studentsDropped = true
 			continue
 		}
 		if u.Roles.Teacher != nil && !teaching[p] && !r.keepUnassignedTeachers {
@@ -337,9 +334,7 @@ func (a *applier) dropUnplaced(counts []int32) {
 			}
 		}
 	}
-	if studentsDropped {
-		a.dropUnrelatedContacts()
-	}
+	a.dropUnrelatedContacts()
 }
 
 // dropUnrelatedContacts drops the relationships to students that went,

@@ -196,3 +196,32 @@ func TestApply_NoRules(t *testing.T) {
 }
 
 func contains(ids []string, id string) bool { return slices.Contains(ids, id) }
+
+// Ensure contacts follow their students: relationships to dropped
+// students go, a contact left with none goes, and a relationship to a
+// student the roster never had stays for preflight to report.
+func TestApply_Contacts(t *testing.T) {
+	r := smallDistrict()
+	contact := func(id string, students ...string) roster.User {
+		var rels []roster.Relationship
+		for _, s := range students {
+			rels = append(rels, roster.Relationship{Student: s, Relationship: "Parent"})
+		}
+		return roster.User{ID: id, Name: roster.Name{Last: "C"}, Roles: roster.Roles{Contact: &roster.Contact{Relationships: rels}}}
+	}
+	r.Users = append(r.Users, contact("c-both", "stu1", "stu4"), contact("c-high", "stu4"), contact("c-unknown", "stu404"))
+	rules := compile(t, sharing.Config{Students: sharing.Filter{Include: []sharing.Matcher{{"grade": {"Kindergarten"}}}}})
+	res := rules.Apply(r, sharing.ApplyOptions{Now: today})
+	if got := user(r, "c-both"); got == nil || len(got.Roles.Contact.Relationships) != 1 || got.Roles.Contact.Relationships[0].Student != "stu1" {
+		t.Errorf("c-both = %+v", got)
+	}
+	if user(r, "c-high") != nil {
+		t.Error("a contact of a dropped student only was kept")
+	}
+	if got := user(r, "c-unknown"); got == nil || len(got.Roles.Contact.Relationships) != 1 {
+		t.Errorf("c-unknown = %+v", got)
+	}
+	if got := stat(res, "contacts.unrelated").Dropped; got != 1 {
+		t.Errorf("contacts.unrelated dropped %d, want 1", got)
+	}
+}
