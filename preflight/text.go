@@ -41,7 +41,9 @@ func (r *Report) WriteText(w io.Writer) error {
 
 func (r *Report) writeSummary(w *bufio.Writer) {
 	line := func(label, value string) { fmt.Fprintf(w, "%-12s%s\n", label+":", value) }
-	line("Run", strconv.FormatUint(r.RunID, 10))
+	if r.RunID != 0 { // a rules test is no run
+		line("Run", strconv.FormatUint(r.RunID, 10))
+	}
 	line("Connection", clean(r.Connection))
 	line("Source", clean(r.Source))
 	line("Mode", clean(r.Mode))

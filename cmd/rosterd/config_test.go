@@ -44,6 +44,20 @@ func TestConfigExample(t *testing.T) {
 	if opts.Severity["section.unknown_term"] != preflight.SeverityWarning || opts.MaxHomeroomsPerStudent != 1 {
 		t.Errorf("preflight options = %+v", opts)
 	}
+	if c.location == nil || c.location.String() != "America/Chicago" || !c.keepRaw() {
+		t.Errorf("timezone %v, keep_raw_roster %v", c.location, c.keepRaw())
+	}
+	want := []string{
+		`schools.exclude[0] {name="*Test School*"}`,
+		`students.exclude[0] {ext.photo_consent="N"}`,
+		`sections.include[0] {name="Class *, Homeroom*", subject="homeroom/advisory"}`,
+		`sections.exclude[0] {name="/(?i)sandbox|test section/"}`,
+		`one_section_per_student.prefer[0] {term="current"}`,
+		`one_section_per_student.prefer[1] lowest period`,
+	}
+	if diff := cmp.Diff(want, c.rules.Describe()); diff != "" {
+		t.Errorf("example sharing rules (-want +got):\n%s", diff)
+	}
 }
 
 // Ensure a minimal config gets safe defaults and relative paths resolve
@@ -93,6 +107,15 @@ func TestParseConfig_Invalid(t *testing.T) {
 		"invalid-severity-value.yaml":        {"connections[0].preflight", "shrug"},
 		"invalid-api-url.yaml":               {"connections[0].source.clever.api_url"},
 		"invalid-duration.yaml":              {"line 2", "soon"},
+
+		"invalid-sharing-field.yaml":                 {"connections[0].sharing.sections.exclude[0].nmae", "unknown field"},
+		"invalid-sharing-regex.yaml":                 {"connections[0].sharing.sections.include[0].name", "regular expression"},
+		"invalid-sharing-empty-matcher.yaml":         {"connections[0].sharing.schools.include[0]", "no field"},
+		"invalid-sharing-unknown-key.yaml":           {"line 6", `unknown key "requried"`},
+		"invalid-sharing-fields-required.yaml":       {"connections[0].sharing.fields.student", "drops school"},
+		"invalid-sharing-matcher-dropped-field.yaml": {"connections[0].sharing.students.exclude[0].ext.consent", "sharing.fields"},
+		"invalid-sharing-lowest-period.yaml":         {"line 7", "lowest_period", "maybe"},
+		"invalid-timezone.yaml":                      {"connections[0].timezone", "America/Springfield"},
 	}
 	files, err := filepath.Glob("testdata/config/invalid-*.yaml")
 	if err != nil {

@@ -144,7 +144,7 @@ func (d *demo) run(ctx context.Context) (int, error) {
 	}
 	// Fetch staff and district admins too, as config.example.yaml does.
 	src := clever.NewSource(client, clever.SourceOptions{Roles: []roster.Role{roster.RoleStaff, roster.RoleDistrictAdmin}})
-	conn := &connector.Connection{Name: "demo", Source: src}
+	conn := &connector.Connection{Name: "demo", Source: src, KeepRaw: true}
 	engine := connector.NewEngine(storeAdapter{store}, log)
 
 	fmt.Fprintln(d.env.stdout, "Running a preflight (dry run)...")

@@ -28,6 +28,7 @@ type harness struct {
 	fake       *fakeclever.Server
 	dir        string
 	configPath string
+	url        string
 }
 
 // newHarness serves ds and writes a config for one connection, "district",
@@ -42,6 +43,14 @@ func newHarness(t *testing.T, ds *fakeclever.Dataset, extra string) *harness {
 	if err := os.WriteFile(filepath.Join(dir, "token"), []byte(testToken+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	h := &harness{t: t, fake: fake, dir: dir, configPath: filepath.Join(dir, "rosterd.yaml"), url: srv.URL}
+	h.configure(extra)
+	return h
+}
+
+// configure rewrites the config, with extra appended to the connection.
+func (h *harness) configure(extra string) {
+	h.t.Helper()
 	cfg := fmt.Sprintf(`state:
   path: state.db
 log:
@@ -57,12 +66,10 @@ connections:
         retry_wait_min: 5ms
         retry_wait_max: 20ms
         roles: [staff, district_admin, contact]
-%s`, srv.URL, srv.URL, extra)
-	path := filepath.Join(dir, "rosterd.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
+%s`, h.url, h.url, extra)
+	if err := os.WriteFile(h.configPath, []byte(cfg), 0o600); err != nil {
+		h.t.Fatal(err)
 	}
-	return &harness{t: t, fake: fake, dir: dir, configPath: path}
 }
 
 // result is what one command did.
