@@ -31,8 +31,13 @@ func (e *Engine) FetchRaw(ctx context.Context, c *Connection) (*roster.Roster, e
 // TryRules applies c's rules to raw, a roster fetched earlier, and
 // preflights the result against the committed roster, exactly as a run
 // would, but records nothing and commits nothing: the report it returns
-// says what a commit would change. raw is narrowed in place.
+// says what a commit would change. raw is narrowed in place. c.Source is
+// not used and may be nil: the workbench works offline.
 func (e *Engine) TryRules(c *Connection, raw *roster.Roster, opts sharing.ApplyOptions) (*preflight.Report, *sharing.Result, error) {
+	source := "kept roster"
+	if c.Source != nil {
+		source = c.Source.Kind()
+	}
 	if opts.Now.IsZero() {
 		opts.Now = e.now()
 	}
@@ -42,7 +47,7 @@ func (e *Engine) TryRules(c *Connection, raw *roster.Roster, opts sharing.ApplyO
 		mode:   ModeRulesTest,
 		log:    e.log.With().Str(logConnection, c.Name).Str(logMode, string(ModeRulesTest)).Logger(),
 		report: &preflight.Report{
-			Schema: preflight.ReportSchema, Connection: c.Name, Source: c.Source.Kind(),
+			Schema: preflight.ReportSchema, Connection: c.Name, Source: source,
 			Mode: string(ModeRulesTest), Started: e.now(),
 		},
 	}

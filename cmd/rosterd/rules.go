@@ -83,10 +83,13 @@ Exit status: 0 the rules pass preflight, 3 preflight would refuse the run,
 			e.errorf("%v", err)
 			return exitFailure
 		}
-		conn, err := a.connection(cc)
-		if err != nil {
-			e.errorf("%v", err)
-			return exitFailure
+		// Only a fetch needs the source and its credentials.
+		conn := a.offlineConnection(cc)
+		if fetch {
+			if conn, err = a.connection(cc); err != nil {
+				e.errorf("%v", err)
+				return exitFailure
+			}
 		}
 		raw, err := a.rawRoster(ctx, e, conn, fetch)
 		if err != nil {
@@ -99,6 +102,13 @@ Exit status: 0 the rules pass preflight, 3 preflight would refuse the run,
 		return a.testRules(e, conn, raw)
 	}
 	return c
+}
+
+// offlineConnection is c without its source: what the workbench needs to
+// run the rules on a kept roster.
+func (a *app) offlineConnection(c *ConnectionConfig) *connector.Connection {
+	opts, _ := c.Preflight.options() // validated when the config loaded
+	return &connector.Connection{Name: c.Name, Rules: c.rules, Preflight: opts}
 }
 
 // pickConnection returns the named connection, or the only one.
