@@ -61,15 +61,19 @@ func newIndex(ro *roster.Roster, now time.Time) *index {
 func (a *applier) placeStudents() []int32 {
 	ro := a.ro
 	counts := make([]int32, len(ro.Users))
-	a.forEnrollment(func(si int, p int32) { counts[p]++ })
+	enrolled := a.enrollments()
+	for _, e := range enrolled {
+		counts[e.student]++
+	}
 
 	// Only students in several sections need their list.
 	several := map[int32][]int32{}
-	a.forEnrollment(func(si int, p int32) {
-		if counts[p] > 1 {
-			several[p] = append(several[p], int32(si))
+	for _, e := range enrolled {
+		if counts[e.student] > 1 {
+			several[e.student] = append(several[e.student], e.section)
 		}
-	})
+	}
+	enrolled = nil
 	students := make([]int32, 0, len(several))
 	for p := range several {
 		students = append(students, p)
@@ -130,19 +134,31 @@ func (a *applier) placeStudents() []int32 {
 	return counts
 }
 
-// forEnrollment calls fn for every kept student of every kept section,
-// with the section's index and the student's position in the roster.
-func (a *applier) forEnrollment(fn func(si int, p int32)) {
+// enrollment is a kept student of a kept section, by position.
+type enrollment struct{ section, student int32 }
+
+// enrollments resolves every kept student of every kept section to its
+// position in the roster, once: the map lookups are the cost of placing
+// students in a large district, so they are not repeated.
+func (a *applier) enrollments() []enrollment {
+	n := 0
+	for si := range a.ro.Sections {
+		if a.sectionKeep[si] {
+			n += len(a.ro.Sections[si].Students)
+		}
+	}
+	out := make([]enrollment, 0, n)
 	for si := range a.ro.Sections {
 		if !a.sectionKeep[si] {
 			continue
 		}
 		for _, id := range a.ro.Sections[si].Students {
 			if p, ok := a.ix.userPos[id]; ok && a.userKeep[p] && a.ro.Users[p].Roles.Student != nil {
-				fn(si, p)
+				out = append(out, enrollment{int32(si), p})
 			}
 		}
 	}
+	return out
 }
 
 // narrow applies the tie-breakers in order to student p's sections and

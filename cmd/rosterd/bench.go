@@ -210,7 +210,7 @@ func (b *bench) measure(ctx context.Context, name, statePath string, args []stri
 
 func (b *bench) print(results []*passResult) {
 	tw := tabwriter.NewWriter(b.env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "PASS\tWALL\tRECORDS\tRECORDS/S\tPEAK RSS\tFETCH\tRULES\tPREFLIGHT\tCOMMIT\tCHANGED\tSTATE FILE\t")
+	fmt.Fprintln(tw, "PASS\tWALL\tRECORDS\tRECORDS/S\tPEAK RSS\tFETCH\tSNAPSHOT\tRULES\tPREFLIGHT\tCOMMIT\tCHANGED\tSTATE FILE\t")
 	for _, r := range results {
 		phases := map[string]string{}
 		changed := "-"
@@ -234,9 +234,9 @@ func (b *bench) print(results []*passResult) {
 		if r.store > 0 {
 			store = megabytes(r.store)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.name, seconds(r.wall), r.records,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", r.name, seconds(r.wall), r.records,
 			float64(r.records)/r.wall.Seconds(), megabytes(r.peakRSS),
-			col("fetch"), col("rules"), col("preflight"), col("commit"), changed, store)
+			col("fetch"), col("snapshot"), col("rules"), col("preflight"), col("commit"), changed, store)
 	}
 	tw.Flush()
 	base := results[0].wall.Seconds()

@@ -20,7 +20,7 @@ func TestBench(t *testing.T) {
 	rows := map[string][]string{}
 	for _, line := range strings.Split(r.stdout, "\n") {
 		f := regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(line), -1)
-		if len(f) == 11 {
+		if len(f) == 12 {
 			rows[f[0]] = f
 		}
 	}
@@ -36,8 +36,8 @@ func TestBench(t *testing.T) {
 	if rows["fetch+decode"][2] != rows["full sync"][2] {
 		t.Errorf("fetch+decode read %s records, the sync %s", rows["fetch+decode"][2], rows["full sync"][2])
 	}
-	if rows["full sync"][9] != rows["full sync"][2] || rows["no-change sync"][9] != "0" {
-		t.Errorf("changed: full sync %s (want %s), no-change sync %s (want 0)", rows["full sync"][9], rows["full sync"][2], rows["no-change sync"][9])
+	if rows["full sync"][10] != rows["full sync"][2] || rows["no-change sync"][10] != "0" {
+		t.Errorf("changed: full sync %s (want %s), no-change sync %s (want 0)", rows["full sync"][10], rows["full sync"][2], rows["no-change sync"][10])
 	}
 	fi, err := os.Stat(filepath.Join(keep, "bench.db"))
 	if err != nil || fi.Mode().Perm() != 0o600 {
