@@ -30,9 +30,15 @@ const (
 	VerdictFailed Verdict = "failed"
 	// VerdictPassed: a dry run whose preflight found no error.
 	VerdictPassed Verdict = "passed"
-	// VerdictHeld: preflight found no error, but the change waits for an
-	// operator's approval before it is committed.
+	// VerdictHeld: preflight found no error, but the change tripped a
+	// guard and waits, staged, for an operator's approval.
 	VerdictHeld Verdict = "held"
+	// VerdictPaused: preflight found no error, but the run fell in one of
+	// the connection's pause windows, so nothing was committed.
+	VerdictPaused Verdict = "paused"
+	// VerdictRejected: a held run an operator rejected; its staged change
+	// was dropped.
+	VerdictRejected Verdict = "rejected"
 )
 
 // Report is the record of one run, for people and machines. Its JSON form
@@ -57,6 +63,93 @@ type Report struct {
 	Issues    []Issue       `json:"issues"`
 	Summary   IssueSummary  `json:"summary"`
 	Timings   []PhaseTiming `json:"timings"`
+	// Changes details the diff: which fields the updates changed (with
+	// old and new values) and which records were added and deleted.
+	Changes *ChangeDetail `json:"changes,omitempty"`
+	// Guards lists the mass-change guards the change tripped; a run that
+	// trips one is held.
+	Guards []GuardTrip `json:"guards"`
+	// Pause names the pause window a paused run fell in.
+	Pause string `json:"pause,omitempty"`
+	// Decision records an operator's approval or rejection of a held run.
+	Decision *Decision `json:"decision,omitempty"`
+	// RollbackTo is the run whose committed roster a rollback restores.
+	RollbackTo uint64 `json:"rollback_to,omitempty"`
+}
+
+// ChangeDetail is the field-level diff of a run. Updates, Added and
+// Deleted hold at most MaxChangeDetail records each (the counts table has
+// the totals); Fields counts every update.
+type ChangeDetail struct {
+	// Fields counts, per entity and field, the updated records whose
+	// field changed, most changed first.
+	Fields []FieldCount `json:"fields"`
+	// Updates are the updated records, each with its changed fields.
+	Updates []RecordUpdate `json:"updates"`
+	Added   []RecordRef    `json:"added"`
+	Deleted []RecordRef    `json:"deleted"`
+	// Omitted counts the records of each list left out past the cap.
+	UpdatesOmitted int `json:"updates_omitted,omitempty"`
+	AddedOmitted   int `json:"added_omitted,omitempty"`
+	DeletedOmitted int `json:"deleted_omitted,omitempty"`
+}
+
+// MaxChangeDetail caps each list of a ChangeDetail, so that a first sync
+// of a large district does not list a million added records.
+const MaxChangeDetail = 10_000
+
+// FieldCount is how many updated records of an entity changed a field.
+type FieldCount struct {
+	Entity roster.Entity `json:"entity"`
+	Field  string        `json:"field"`
+	Count  int           `json:"count"`
+}
+
+// RecordRef names a record.
+type RecordRef struct {
+	Entity roster.Entity `json:"entity"`
+	ID     string        `json:"id"`
+	SISID  string        `json:"sis_id,omitempty"`
+}
+
+// RecordUpdate is one updated record and what changed in it.
+type RecordUpdate struct {
+	Entity roster.Entity `json:"entity"`
+	ID     string        `json:"id"`
+	SISID  string        `json:"sis_id,omitempty"`
+	Fields []FieldChange `json:"fields"`
+}
+
+// FieldChange is one changed field. Old and New are the values as text
+// ("" for absent); for a list of IDs (a section's students) Old holds the
+// IDs removed and New those added. Sensitive fields (birth dates,
+// demographics, program statuses) are Redacted: their values are not
+// shown, only that they changed.
+type FieldChange struct {
+	Field    string `json:"field"`
+	Old      string `json:"old"`
+	New      string `json:"new"`
+	Redacted bool   `json:"redacted,omitempty"`
+}
+
+// GuardTrip is a mass-change guard a change tripped.
+type GuardTrip struct {
+	Entity roster.Entity `json:"entity"`
+	Action string        `json:"action"` // "add", "update" or "delete"
+	// Count is how many records the change would add, update or delete,
+	// Committed how many the entity had, and Percent Count of Committed.
+	Count     int     `json:"count"`
+	Committed int     `json:"committed"`
+	Percent   float64 `json:"percent"`
+	// Limit states the guard ("more than 10% of the committed students").
+	Limit string `json:"limit"`
+}
+
+// Decision is an operator's approval or rejection of a held run.
+type Decision struct {
+	Action string    `json:"action"` // "approved" or "rejected"
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
 }
 
 // EntityCounts are one entity's line of the counts table.
