@@ -41,6 +41,12 @@ type Result struct {
 	// Change is what a commit writes: only changed records, in ID order
 	// within each kind.
 	Change roster.Change
+	// Changes details the diff for people: the fields each update changed
+	// and the records added and deleted, each list capped.
+	Changes ChangeDetail
+	// Guards are the mass-change guards the change trips; a sync that
+	// trips any, and has no error, is held.
+	Guards []GuardTrip
 }
 
 // Errors returns the number of issues of severity error; any refuses the
@@ -129,11 +135,14 @@ func Check(r *roster.Roster, committed Committed, opts Options) (*Result, error)
 		v.run()
 	}()
 	unencodable := collector{opts: opts}
-	err = diff(r, idx, committed, &unencodable, res)
+	det := newDetails()
+	err = diff(r, idx, committed, &unencodable, res, det)
 	<-validated
 	if err != nil {
 		return nil, err
 	}
+	res.Changes = det.finish()
+	res.Guards = CheckGuards(opts.guards(), res.Counts)
 	res.Issues = append(v.c.issues, unencodable.issues...)
 	SortIssues(res.Issues)
 	return res, nil

@@ -11,32 +11,32 @@ import (
 // diff compares every kind of r with what committed holds, filling
 // res.Change and res.Counts. Records that cannot be encoded are reported
 // to c and left out of the Change.
-func diff(r *roster.Roster, idx *rosterIndex, committed Committed, c *collector, res *Result) error {
+func diff(r *roster.Roster, idx *rosterIndex, committed Committed, c *collector, res *Result, det *details) error {
 	steps := []func() error{
 		func() error {
 			return diffKind(plainKind(roster.KindDistricts, roster.EntityDistrict, r.Districts, &idx.districts,
 				func(d *roster.District) string { return d.ID },
-				func(*roster.District) string { return "" }), committed, c, res)
+				func(*roster.District) string { return "" }), committed, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindSchools, roster.EntitySchool, r.Schools, &idx.schools,
 				func(s *roster.School) string { return s.ID },
-				func(s *roster.School) string { return s.SISID }), committed, c, res)
+				func(s *roster.School) string { return s.SISID }), committed, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindTerms, roster.EntityTerm, r.Terms, &idx.terms,
 				func(t *roster.Term) string { return t.ID },
-				func(t *roster.Term) string { return t.SISID }), committed, c, res)
+				func(t *roster.Term) string { return t.SISID }), committed, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindCourses, roster.EntityCourse, r.Courses, &idx.courses,
 				func(c *roster.Course) string { return c.ID },
-				func(c *roster.Course) string { return c.SISID }), committed, c, res)
+				func(c *roster.Course) string { return c.SISID }), committed, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindSections, roster.EntitySection, r.Sections, &idx.sections,
 				func(s *roster.Section) string { return s.ID },
-				func(s *roster.Section) string { return s.SISID }), committed, c, res)
+				func(s *roster.Section) string { return s.SISID }), committed, c, res, det)
 		},
 		func() error {
 			return diffKind(kindDiff[roster.User]{
@@ -45,7 +45,15 @@ func diff(r *roster.Roster, idx *rosterIndex, committed Committed, c *collector,
 				appendEntities:    appendUserRoles,
 				committedEntities: committedUserRoles,
 				locate:            locateUserField,
-			}, committed, c, res)
+				primary:           func(u *roster.User) (roster.Entity, string) { return userEntity(u), u.SISID() },
+				committedRef: func(data []byte) (roster.Entity, string) {
+					var u roster.User
+					if codec.Unmarshal(data, &u) != nil {
+						return entityUser, ""
+					}
+					return userEntity(&u), u.SISID()
+				},
+			}, committed, c, res, det)
 		},
 	}
 	for _, step := range steps {
@@ -69,6 +77,10 @@ type kindDiff[T any] struct {
 	// locate names the entity, SIS ID and field of the value at a JSON
 	// pointer into a record's encoding, split into tokens.
 	locate func(rec *T, tokens []string) (e roster.Entity, sisID string, field []string)
+	// primary names the entity and SIS ID a report lists the record under.
+	primary func(rec *T) (roster.Entity, string)
+	// committedRef names a committed record, for the list of deletes.
+	committedRef func(data []byte) (roster.Entity, string)
 }
 
 // plainKind describes a kind whose every record is one entity.
@@ -79,6 +91,14 @@ func plainKind[T any](kind roster.Kind, e roster.Entity, recs []T, idx *idIndex,
 		committedEntities: func(_ []byte, fn func(roster.Entity)) error { fn(e); return nil },
 		locate: func(rec *T, tokens []string) (roster.Entity, string, []string) {
 			return e, sisOf(rec), tokens
+		},
+		primary: func(rec *T) (roster.Entity, string) { return e, sisOf(rec) },
+		committedRef: func(data []byte) (roster.Entity, string) {
+			var rec T
+			if codec.Unmarshal(data, &rec) != nil {
+				return e, ""
+			}
+			return e, sisOf(&rec)
 		},
 	}
 }
@@ -119,8 +139,9 @@ func locateUserField(u *roster.User, tokens []string) (roster.Entity, string, []
 	return userEntity(u), u.SISID(), tokens
 }
 
-func diffKind[T any](d kindDiff[T], committed Committed, c *collector, res *Result) error {
+func diffKind[T any](d kindDiff[T], committed Committed, c *collector, res *Result, det *details) error {
 	var entities []roster.Entity // reused: one slice per record would be millions
+	var detailErr error
 	encodeOrdered(d.recs, d.idx.order, func(pos int32, data []byte, encodeErr error) {
 		rec := &d.recs[pos]
 		id := d.idOf(rec)
@@ -137,6 +158,14 @@ func diffKind[T any](d kindDiff[T], committed Committed, c *collector, res *Resu
 			added, updated = old == nil, old != nil && !bytes.Equal(old, data)
 			if added || updated {
 				res.Change.AddPut(d.kind, roster.Record{ID: id, Data: data})
+			}
+			switch {
+			case added:
+				det.added(func() RecordRef { e, sis := d.primary(rec); return RecordRef{Entity: e, ID: id, SISID: sis} })
+			case updated:
+				if err := updatedRecord(det, id, rec, old, d.locate, d.primary); err != nil {
+					detailErr = fmt.Errorf("committed %s %q: %w", d.kind, id, err)
+				}
 			}
 		}
 		entities = d.appendEntities(entities[:0], rec)
@@ -157,6 +186,7 @@ func diffKind[T any](d kindDiff[T], committed Committed, c *collector, res *Resu
 		}
 		deleted := string(id) // id is only valid during the call
 		res.Change.AddDelete(d.kind, deleted)
+		det.deleted(func() RecordRef { e, sis := d.committedRef(data); return RecordRef{Entity: e, ID: deleted, SISID: sis} })
 		if err := d.committedEntities(data, func(e roster.Entity) { res.Counts[e].Deleted++ }); err != nil {
 			return fmt.Errorf("committed record %q: %w", deleted, err)
 		}
@@ -164,6 +194,9 @@ func diffKind[T any](d kindDiff[T], committed Committed, c *collector, res *Resu
 	})
 	if err != nil {
 		return fmt.Errorf("diff %s: read committed: %w", d.kind, err)
+	}
+	if detailErr != nil {
+		return fmt.Errorf("diff %s: %w", d.kind, detailErr)
 	}
 	return nil
 }

@@ -58,10 +58,12 @@
 //	            fetched roster for the rules workbench), "rules",
 //	            "preflight", "commit", those the run went through
 //
-// WriteText renders the same report for a terminal and WriteCSV writes one
-// row per issue for spreadsheets.
+// WriteText renders the same report for a terminal, WriteCSV writes one
+// row per issue for spreadsheets (UTF-8 with a byte order mark, CRLF line
+// ends, formulas defused) and WriteHTML writes one self-contained page for
+// people, which pages and filters the issues in the browser.
 //
-// preflight imports only the standard library, roster, internal/codec and
+// preflight imports only the standard library, roster, internal/codec, go-cmp and
 // the JSON library; it reads the committed roster through the Committed
 // interface it declares, so it knows nothing of the store.
 package preflight

@@ -45,6 +45,10 @@ type Options struct {
 	// Clever's own demo district has 417 students in two homeroom/advisory
 	// sections, so it cannot be on by default.
 	MaxHomeroomsPerStudent int
+	// Guards hold a change that adds, updates or deletes too much for an
+	// operator's approval. nil means DefaultGuards(); an empty slice
+	// disables them.
+	Guards []Guard
 }
 
 // DefaultRequired returns the fields every deployment requires unless its
@@ -86,6 +90,11 @@ func (o Options) Validate() error {
 	}
 	if o.MaxHomeroomsPerStudent < 0 {
 		return fmt.Errorf("max_homerooms_per_student: %w", ErrNegativeLimit)
+	}
+	for i, g := range o.Guards {
+		if err := g.validate(); err != nil {
+			return fmt.Errorf("guards[%d]: %w", i, err)
+		}
 	}
 	return nil
 }

@@ -126,10 +126,13 @@ type RecordUpdate struct {
 // demographics, program statuses) are Redacted: their values are not
 // shown, only that they changed.
 type FieldChange struct {
-	Field    string `json:"field"`
-	Old      string `json:"old"`
-	New      string `json:"new"`
-	Redacted bool   `json:"redacted,omitempty"`
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+	// List marks a list of IDs: Old holds those removed and New those
+	// added, space-separated.
+	List     bool `json:"list,omitempty"`
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 // GuardTrip is a mass-change guard a change tripped.

@@ -2,7 +2,6 @@ package preflight_test
 
 import (
 	"bytes"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
@@ -70,6 +69,33 @@ func refusedReport(t *testing.T) *preflight.Report {
 	}
 }
 
+// guardedReport is a sync whose change deletes most sections and updates a
+// student: held by the default guards, with the field-level diff.
+func guardedReport(t *testing.T) *preflight.Report {
+	t.Helper()
+	before := cleanRoster()
+	for i := range 9 {
+		before.Sections = append(before.Sections, roster.Section{ID: fmt.Sprintf("x%d", i+2), School: "s1", Name: "Extra", Students: []string{"stu1"}})
+	}
+	r := cleanRoster()
+	stu := user(t, r, "stu1")
+	stu.Name.Last = "Diaz-Ortiz"
+	stu.Roles.Student.Grade = "10"
+	stu.Roles.Student.DOB = roster.Date{Year: 2010, Month: 4, Day: 1}
+	res, err := preflight.Check(r, commit(t, before), preflight.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Date(2025, 9, 4, 6, 0, 0, 0, time.UTC)
+	return &preflight.Report{
+		Schema: preflight.ReportSchema, RunID: 45, Connection: "springfield", Source: "clever", Mode: "sync",
+		Verdict: preflight.VerdictHeld, Started: started, Finished: started.Add(2 * time.Second),
+		Counts: res.EntityCounts(r.Count()), Issues: res.Issues, Summary: preflight.Summarize(res.Issues),
+		Changes: &res.Changes, Guards: res.Guards,
+		Timings: []preflight.PhaseTiming{{Phase: "fetch", Seconds: 1.5}, {Phase: "preflight", Seconds: 0.5}},
+	}
+}
+
 // failedReport is a run whose fetch failed.
 func failedReport() *preflight.Report {
 	started := time.Date(2025, 9, 2, 6, 0, 0, 0, time.UTC)
@@ -130,6 +156,10 @@ func TestReport_Golden(t *testing.T) {
 		"refused":   refusedReport(t),
 		"failed":    failedReport(),
 		"committed": committedReport(t),
+		"held":      guardedReport(t),
+	}
+	if held := reports["held"]; len(held.Guards) != 1 || len(held.Changes.Updates) != 1 {
+		t.Fatalf("the held report trips %d guards and has %d updates, want 1 and 1", len(held.Guards), len(held.Changes.Updates))
 	}
 	for name, rep := range reports {
 		t.Run(name, func(t *testing.T) {
@@ -263,10 +293,7 @@ func TestReport_WriteCSVDefusesFormulas(t *testing.T) {
 	if err := rep.WriteCSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := csv.NewReader(&b).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := readCSV(t, b.Bytes())
 	want := [][]string{
 		{"severity", "code", "entity", "id", "sis_id", "field", "message", "hint"},
 		{"error", "section.unknown_school", "section", `'=HYPERLINK("http://x")`, "'+1", "", "m", ""},

@@ -27,6 +27,12 @@ func (r *Report) WriteText(w io.Writer) error {
 	if err := r.writeCounts(bw); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
+	if err := r.writeGuards(bw); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	if err := r.writeChanges(bw); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
 	if err := r.writeRules(bw); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
@@ -50,6 +56,15 @@ func (r *Report) writeSummary(w *bufio.Writer) {
 	line("Verdict", r.verdictLine())
 	if r.Error != "" {
 		line("Error", clean(r.Error))
+	}
+	if r.Pause != "" {
+		line("Paused", clean(r.Pause))
+	}
+	if d := r.Decision; d != nil {
+		line("Decision", clean(d.Action)+" by "+clean(d.By)+" at "+d.At.Format("2006-01-02 15:04:05 MST"))
+	}
+	if r.RollbackTo != 0 {
+		line("Rollback", "restores the roster run "+strconv.FormatUint(r.RollbackTo, 10)+" committed")
 	}
 	if !r.Started.IsZero() {
 		line("Started", r.Started.Format("2006-01-02 15:04:05 MST"))
@@ -88,7 +103,11 @@ func (r *Report) verdictLine() string {
 	case VerdictPassed:
 		return "PASSED: no errors" + withWarnings + "; a dry run commits nothing"
 	case VerdictHeld:
-		return "HELD: no errors" + withWarnings + ", but the change waits for an operator's approval; nothing is committed until then"
+		return "HELD: no errors" + withWarnings + ", but the change tripped a guard and waits for an operator's approval; nothing is committed until then"
+	case VerdictPaused:
+		return "PAUSED: no errors" + withWarnings + ", but the run fell in a pause window; nothing was committed"
+	case VerdictRejected:
+		return "REJECTED: an operator rejected the held change; nothing was committed"
 	}
 	return strings.ToUpper(clean(string(r.Verdict)))
 }
@@ -119,6 +138,64 @@ func (r *Report) writeCounts(w *bufio.Writer) error {
 		return nil
 	}
 	return tw.Flush()
+}
+
+// maxTextUpdates caps the updated records the text report lists; the JSON
+// and HTML reports hold the detail.
+const maxTextUpdates = 20
+
+// writeGuards says which guards held the run, and by how much.
+func (r *Report) writeGuards(w *bufio.Writer) error {
+	if len(r.Guards) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nGuards tripped (the change waits for \"rosterd approve\" or \"rosterd reject\"):")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ENTITY\tACTION\tCOUNT\tOF COMMITTED\tLIMIT")
+	for _, g := range r.Guards {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d (%.1f%%)\t%s\n", clean(string(g.Entity)), clean(g.Action), g.Count, g.Committed, g.Percent, clean(g.Limit))
+	}
+	return tw.Flush()
+}
+
+// writeChanges lists the fields the updates changed, and the first
+// updated records with old and new values.
+func (r *Report) writeChanges(w *bufio.Writer) error {
+	c := r.Changes
+	if c == nil || len(c.Updates) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w, "\nChanged fields:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ENTITY\tFIELD\tRECORDS")
+	for _, f := range c.Fields {
+		fmt.Fprintf(tw, "  %s\t%s\t%d\n", clean(string(f.Entity)), clean(f.Field), f.Count)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nUpdates:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  ENTITY\tID\tSIS_ID\tFIELD\tOLD\tNEW")
+	for _, u := range c.Updates[:min(len(c.Updates), maxTextUpdates)] {
+		for _, f := range u.Fields {
+			old, new := orDash(f.Old), orDash(f.New)
+			switch {
+			case f.Redacted:
+				old, new = "(redacted)", "(redacted)"
+			case f.List:
+				old, new = "removed "+old, "added "+new
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", clean(string(u.Entity)), orDash(u.ID), orDash(u.SISID), clean(f.Field), old, new)
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if more := len(c.Updates) - maxTextUpdates + c.UpdatesOmitted; more > 0 {
+		fmt.Fprintf(w, "  ... and %d more updated records (see the JSON or HTML report)\n", more)
+	}
+	return nil
 }
 
 // writeRules writes what the sharing rules did, when there are any.
