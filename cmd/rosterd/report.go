@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -15,18 +16,27 @@ import (
 func reportCommand() *command {
 	c := &command{
 		name:    "report",
-		args:    "RUN_ID [--config FILE] [--format text|json] [--out FILE]",
+		args:    "RUN_ID [--config FILE] [--format text|json|csv|html] [--out FILE]",
 		summary: "Print the report of a run",
 		describe: `
 Prints the preflight report kept for RUN_ID (see "rosterd runs"): the
 verdict, per entity what was fetched, kept, added, updated and deleted, and
-every issue with what to do about it. The JSON form follows the documented
-schema "rosterd.report/v1".`,
+every issue with what to do about it.
+
+--format picks the rendering:
+  text  for a terminal (the default); long lists of one code are cut short
+  json  for machines: every field, schema "rosterd.report/v1"
+  csv   one row per issue, for a spreadsheet (UTF-8 with a byte order mark)
+  html  one self-contained page for people: summary, counts, guards,
+        sharing rules, changes, and every issue, paged and filterable
+
+--out FILE writes the report to FILE (created 0600) instead of standard
+output, as in "rosterd report 12 --format html --out run-12.html".`,
 	}
 	c.run = func(ctx context.Context, e *env, args []string) int {
 		var configPath, format, out string
 		fs := c.flagSet(e, &configPath)
-		fs.StringVar(&format, "format", "text", "report format: text or json")
+		fs.StringVar(&format, "format", "text", "report format: text, json, csv or html")
 		fs.StringVar(&out, "out", "", "write the report to this file (created 0600) instead of standard output")
 		pos, err := parseInterspersed(fs, args)
 		if err != nil {
@@ -42,8 +52,9 @@ schema "rosterd.report/v1".`,
 			e.errorf("%q is not a run id (a positive number, see \"rosterd runs\")", pos[0])
 			return exitFailure
 		}
-		if format != "text" && format != "json" {
-			e.errorf("--format must be text or json, not %q", format)
+		write, ok := reportWriters[format]
+		if !ok {
+			e.errorf("--format must be text, json, csv or html, not %q", format)
 			return exitFailure
 		}
 		a, err := openApp(configPath, e.stderr, true)
@@ -66,23 +77,47 @@ schema "rosterd.report/v1".`,
 			e.errorf("read report %d: %v", id, err)
 			return exitFailure
 		}
-		var w io.Writer = e.stdout
-		if out != "" {
-			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-			if err != nil {
-				e.errorf("%v", err)
+		if out == "" {
+			if err := write(rep, e.stdout); err != nil {
+				e.errorf("write report: %v", err)
 				return exitFailure
 			}
-			defer f.Close()
-			w = f
+			return exitOK
 		}
-		if err := writeReport(w, rep, format); err != nil {
-			e.errorf("write report: %v", err)
+		if err := writeReportFile(out, rep, write); err != nil {
+			e.errorf("%v", err)
 			return exitFailure
 		}
 		return exitOK
 	}
 	return c
+}
+
+// reportWriters are the renderings "rosterd report --format" offers.
+var reportWriters = map[string]func(*preflight.Report, io.Writer) error{
+	"text": (*preflight.Report).WriteText,
+	"json": (*preflight.Report).WriteJSON,
+	"csv":  (*preflight.Report).WriteCSV,
+	"html": (*preflight.Report).WriteHTML,
+}
+
+// writeReportFile writes rep to path, created 0600: a report names the
+// district's records. A report that fails to write, or to close, is
+// removed rather than left cut short for someone to send on.
+func writeReportFile(path string, rep *preflight.Report, write func(*preflight.Report, io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	err = write(rep, f)
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write report: %w", cerr)
+	}
+	if err != nil {
+		_ = os.Remove(path)
+		return err
+	}
+	return nil
 }
 
 // parseInterspersed parses flags that may come before or after positional
