@@ -2,10 +2,15 @@ package state_test
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/rosterd/rosterd/internal/codec"
+	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/roster"
 	"github.com/rosterd/rosterd/state"
 )
@@ -89,4 +94,159 @@ func BenchmarkSnapshotGet(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+}
+
+// BenchmarkCommitProfile measures commits of a synth district (medium,
+// or the comma-separated profiles in ROSTERD_BENCH_PROFILE), each onto a
+// copy of a prepared state file, fsync included:
+//
+//   - first: the whole roster into an empty store (a first sync);
+//   - readd: every other user put back into a store that lacks them;
+//   - update: every user rewritten;
+//   - delete: 60 % of users deleted.
+//
+// MB/s is over the change's bytes (IDs and records); file-MB is the size
+// of the state file after the commit.
+func BenchmarkCommitProfile(b *testing.B) {
+	names := []string{"medium"}
+	if env := os.Getenv("ROSTERD_BENCH_PROFILE"); env != "" {
+		names = strings.Split(env, ",")
+	}
+	for _, name := range names {
+		p, ok := synth.ProfileByName(name)
+		if !ok {
+			b.Fatalf("no synth profile %q", name)
+		}
+		r, _ := synth.Generate(p)
+		full := encodeRoster(b, r)
+		users := full.Put[roster.KindUsers]
+		for _, tt := range []struct {
+			mode   string
+			before func() *roster.Change // the roster the store holds
+			change func() *roster.Change
+		}{
+			{mode: "first", change: func() *roster.Change { return full }},
+			{
+				mode: "readd",
+				before: func() *roster.Change {
+					c := withUsers(full, nil)
+					for i := 0; i < len(users); i += 2 {
+						c.AddPut(roster.KindUsers, users[i])
+					}
+					return c
+				},
+				change: func() *roster.Change {
+					var c roster.Change
+					for i := 1; i < len(users); i += 2 {
+						c.AddPut(roster.KindUsers, users[i])
+					}
+					return &c
+				},
+			},
+			{
+				mode:   "update",
+				before: func() *roster.Change { return full },
+				change: func() *roster.Change {
+					var c roster.Change
+					for i := range r.Users {
+						u := r.Users[i]
+						u.LastModified = u.LastModified.Add(24 * time.Hour)
+						data, err := codec.Marshal(&u)
+						if err != nil {
+							b.Fatal(err)
+						}
+						c.AddPut(roster.KindUsers, roster.Record{ID: u.ID, Data: data})
+					}
+					return &c
+				},
+			},
+			{
+				mode:   "delete",
+				before: func() *roster.Change { return full },
+				change: func() *roster.Change {
+					var c roster.Change
+					for i, rec := range users {
+						if i%5 < 3 {
+							c.AddDelete(roster.KindUsers, rec.ID)
+						}
+					}
+					return &c
+				},
+			},
+		} {
+			b.Run(fmt.Sprintf("profile=%s/%s", name, tt.mode), func(b *testing.B) {
+				benchCommitOnto(b, tt.before, tt.change())
+			})
+		}
+	}
+}
+
+// withUsers returns a copy of c whose users are users.
+func withUsers(c *roster.Change, users []roster.Record) *roster.Change {
+	out := &roster.Change{Put: maps.Clone(c.Put)}
+	out.Put[roster.KindUsers] = users
+	return out
+}
+
+// benchCommitOnto commits change onto a fresh copy of a state file holding
+// the roster before commits (an empty store when before is nil).
+func benchCommitOnto(b *testing.B, before func() *roster.Change, change *roster.Change) {
+	base := tempPath(b)
+	s, err := state.Open(base, state.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var head uint64
+	if before != nil {
+		head = mustCommit(b, s, 0, before(), nil).ID
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	data, err := os.ReadFile(base)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var size int64
+	for _, recs := range change.Put {
+		for _, rec := range recs {
+			size += int64(len(rec.ID) + len(rec.Data))
+		}
+	}
+	for _, ids := range change.Delete {
+		for _, id := range ids {
+			size += int64(len(id))
+		}
+	}
+	b.SetBytes(size)
+	b.ReportAllocs()
+	var fileSize int64
+	for b.Loop() {
+		b.StopTimer()
+		path := tempPath(b)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		s, err := state.Open(path, state.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		run := newRun(b, s)
+		b.StartTimer()
+
+		if err := s.Commit(testConn, head, change, []byte("cursor"), run, nil); err != nil {
+			b.Fatal(err)
+		}
+
+		b.StopTimer()
+		if fi, err := os.Stat(path); err == nil {
+			fileSize = fi.Size()
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		os.Remove(path)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(fileSize)/(1<<20), "file-MB")
 }

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -117,35 +118,161 @@ func checkDeletes(kind roster.Kind, puts []roster.Record, deletes []string) erro
 	return nil
 }
 
+// tombstone is the value that stands for an absent record: in an undo
+// log, the before-image of a record the commit added; in a staged change,
+// a delete. Records are never empty (checkPuts), so a tombstone cannot be
+// taken for one.
+var tombstone = []byte{}
+
+// undoEmptyKind is the value of undo/<run>/<kind>, in place of a bucket of
+// before-images, when the kind held no records before the commit: undoing
+// the commit empties the kind. A first sync's undo log is one such value
+// per kind, however large the roster.
+var undoEmptyKind = []byte("empty")
+
 // applyPlans writes plans under the connection bucket conn. Deleting an ID
 // that is not there does nothing, and a kind that was never written is
 // not created just to delete from it.
-func applyPlans(conn *bolt.Bucket, plans []kindPlan) error {
+//
+// When undo is not nil, it also writes there, for every record the plans
+// change, the record's before-image: its old bytes, or a tombstone for a
+// record that was absent (see doc.go). A put that leaves a record's bytes
+// as they were, and a delete of an absent record, need none.
+func applyPlans(conn *bolt.Bucket, plans []kindPlan, undo *bolt.Bucket) error {
 	rosterBucket, err := conn.CreateBucketIfNotExists(bucketRoster)
 	if err != nil {
 		return fmt.Errorf("create roster bucket: %w", err)
 	}
 	for _, p := range plans {
-		b := rosterBucket.Bucket([]byte(p.kind))
+		name := []byte(p.kind)
+		b := rosterBucket.Bucket(name)
 		if b == nil {
 			if len(p.puts) == 0 {
 				continue
 			}
-			if b, err = rosterBucket.CreateBucket([]byte(p.kind)); err != nil {
+			if b, err = rosterBucket.CreateBucket(name); err != nil {
 				return fmt.Errorf("create %s bucket: %w", p.kind, err)
 			}
 		}
 		b.FillPercent = rosterFillPercent
-		for _, id := range p.deletes {
-			if err := b.Delete(keyBytes(id)); err != nil {
-				return fmt.Errorf("delete %s/%s: %w", p.kind, id, err)
+		k := kindWriter{kind: p.kind, records: b, cursor: b.Cursor()}
+		if undo != nil {
+			if first, _ := k.cursor.First(); first != nil {
+				k.undo, k.undoName = undo, name
+			} else if len(p.puts) > 0 {
+				if err := undo.Put(name, undoEmptyKind); err != nil {
+					return fmt.Errorf("put undo of %s: %w", p.kind, err)
+				}
 			}
 		}
-		for _, rec := range p.puts {
-			if err := b.Put(keyBytes(rec.ID), rec.Data); err != nil {
-				return fmt.Errorf("put %s/%s: %w", p.kind, rec.ID, err)
+		if err := k.apply(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// kindWriter applies one kind's plan, keeping the before-images in a
+// bucket named undoName under undo, created by the first image, when undo
+// is set.
+type kindWriter struct {
+	kind     roster.Kind
+	records  *bolt.Bucket
+	cursor   *bolt.Cursor // over records, for reading before-images
+	undo     *bolt.Bucket
+	undoName []byte
+	images   *bolt.Bucket
+}
+
+// apply writes puts and deletes, both in key order and sharing no ID, in
+// one merged pass, so that both the roster bucket and the undo log are
+// written front to back.
+func (k *kindWriter) apply(p kindPlan) error {
+	return walkPlan(p, k.put, k.delete)
+}
+
+func (k *kindWriter) delete(id string) error {
+	key := keyBytes(id)
+	if k.undo != nil {
+		old := k.current(key)
+		if old == nil {
+			return nil // absent (or deleted twice): nothing to do
+		}
+		if err := k.image(key, old); err != nil {
+			return err
+		}
+	}
+	if err := k.records.Delete(key); err != nil {
+		return fmt.Errorf("delete %s/%s: %w", k.kind, id, err)
+	}
+	return nil
+}
+
+// put writes rec; first is false for a second put of one ID, which must
+// not see the first one's data as the record before the commit.
+func (k *kindWriter) put(rec roster.Record, first bool) error {
+	key := keyBytes(rec.ID)
+	if k.undo != nil && first {
+		switch old := k.current(key); {
+		case old == nil:
+			if err := k.image(key, tombstone); err != nil {
+				return err
+			}
+		case !bytes.Equal(old, rec.Data):
+			if err := k.image(key, old); err != nil {
+				return err
 			}
 		}
+	}
+	if err := k.records.Put(key, rec.Data); err != nil {
+		return fmt.Errorf("put %s/%s: %w", k.kind, rec.ID, err)
+	}
+	return nil
+}
+
+// current returns the stored bytes of key, or nil. They point into the
+// transaction's pages, which stay valid until it commits, so the undo log
+// refers to them without a copy, as it does to a put's data.
+func (k *kindWriter) current(key []byte) []byte {
+	got, v := k.cursor.Seek(key)
+	if !bytes.Equal(got, key) {
+		return nil
+	}
+	return v
+}
+
+func (k *kindWriter) image(key, old []byte) error {
+	if k.images == nil {
+		var err error
+		if k.images, err = k.undo.CreateBucket(k.undoName); err != nil {
+			return fmt.Errorf("create undo bucket of %s: %w", k.kind, err)
+		}
+		// Written once, in key order, and never changed.
+		k.images.FillPercent = 1
+	}
+	if err := k.images.Put(key, old); err != nil {
+		return fmt.Errorf("put undo of %s/%s: %w", k.kind, key, err)
+	}
+	return nil
+}
+
+// walkPlan calls put for every put of p and del for every delete, merged
+// in key order. first is false for the second and later puts of one ID.
+func walkPlan(p kindPlan, put func(rec roster.Record, first bool) error, del func(id string) error) error {
+	puts, deletes := p.puts, p.deletes
+	i, j := 0, 0
+	for i < len(puts) || j < len(deletes) {
+		if j < len(deletes) && (i == len(puts) || deletes[j] < puts[i].ID) {
+			if err := del(deletes[j]); err != nil {
+				return err
+			}
+			j++
+			continue
+		}
+		if err := put(puts[i], i == 0 || puts[i-1].ID != puts[i].ID); err != nil {
+			return err
+		}
+		i++
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package state
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,25 +48,21 @@ func readHead(conn *bolt.Bucket) (Head, error) {
 // connection never committed). When the connection's head is no longer
 // base, Commit writes nothing and returns an error wrapping ErrConflict.
 //
-// A non-empty change moves the head to {run.ID, run.Finished}; an empty
-// one leaves the roster and the head untouched. A non-nil cursor replaces
-// the stored one, and an empty non-nil cursor clears it. run.ID must come
-// from NextRunID and not be recorded yet; run.Connection, when set, must
-// be conn. A change naming an unknown kind, an empty ID or an empty record
-// is refused before anything is written.
+// A non-empty change moves the head to {run.ID, run.Finished} and writes
+// the change's undo log, from which RosterAt rebuilds the roster as it
+// stood before; an empty one leaves the roster, the head and the undo
+// logs untouched. A non-nil cursor replaces the stored one, and an empty
+// non-nil cursor clears it. run.ID must come from NextRunID and not be
+// recorded yet; run.Connection, when set, must be conn. A change naming
+// an unknown kind, an empty ID or an empty record is refused before
+// anything is written.
 //
 // bbolt refers to the change's record data until the transaction commits,
 // so the caller must not modify it while Commit runs.
 func (s *Store) Commit(conn string, base uint64, change *roster.Change, cursor []byte, run Run, report []byte) error {
-	if conn == "" {
-		return fmt.Errorf("commit run %d: connection name is empty", run.ID)
-	}
-	switch run.Connection {
-	case "":
-		run.Connection = conn
-	case conn:
-	default:
-		return fmt.Errorf("commit run %d to %s: run belongs to connection %s", run.ID, conn, run.Connection)
+	run, err := runOf(conn, run)
+	if err != nil {
+		return fmt.Errorf("commit run %d: %w", run.ID, err)
 	}
 	plans, err := planChange(change)
 	if err != nil {
@@ -75,46 +72,73 @@ func (s *Store) Commit(conn string, base uint64, change *roster.Change, cursor [
 	if err != nil {
 		return fmt.Errorf("commit run %d to %s: %w", run.ID, conn, err)
 	}
-	head, err := json.Marshal(headRecord{RunID: run.ID, CommittedAt: run.Finished})
-	if err != nil {
-		return fmt.Errorf("commit run %d to %s: %w", run.ID, conn, err)
-	}
-
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		conns := tx.Bucket(bucketConnections)
-		cb := conns.Bucket([]byte(conn))
-		current, err := readHead(cb)
-		if err != nil {
-			return err
-		}
-		if current.RunID != base {
-			return fmt.Errorf("%w: head is run %d, the change was computed against run %d", ErrConflict, current.RunID, base)
-		}
-		// The run first: a bad run ID fails before a large change is
-		// written only to be rolled back.
-		if err := putRun(tx, run.ID, record, report); err != nil {
-			return err
-		}
-		if len(plans) == 0 && cursor == nil {
-			return nil
-		}
-		if cb, err = conns.CreateBucketIfNotExists([]byte(conn)); err != nil {
-			return fmt.Errorf("create connection bucket: %w", err)
-		}
-		if len(plans) > 0 {
-			if err := applyPlans(cb, plans); err != nil {
-				return err
-			}
-			if err := cb.Put(keyHead, head); err != nil {
-				return fmt.Errorf("put head: %w", err)
-			}
-		}
-		return putCursor(cb, cursor)
+		return commitTx(tx, conn, base, plans, cursor, run, func() error {
+			return putRun(tx, run.ID, record, report)
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("commit run %d to %s: %w", run.ID, conn, err)
 	}
 	return nil
+}
+
+// commitTx is the body of Commit and CommitStaged, inside tx: it checks
+// that conn's head is still base (ErrConflict), stores the run through
+// writeRun, then applies plans with their undo log, moves the head to
+// {run.ID, run.Finished} when plans is not empty, and stores cursor. The
+// run goes first, so a bad run ID fails before a large change is written
+// only to be rolled back.
+func commitTx(tx *bolt.Tx, conn string, base uint64, plans []kindPlan, cursor []byte, run Run, writeRun func() error) error {
+	conns := tx.Bucket(bucketConnections)
+	cb := conns.Bucket([]byte(conn))
+	current, err := readHead(cb)
+	if err != nil {
+		return err
+	}
+	if current.RunID != base {
+		return fmt.Errorf("%w: head is run %d, the change was computed against run %d", ErrConflict, current.RunID, base)
+	}
+	if err := writeRun(); err != nil {
+		return err
+	}
+	if len(plans) == 0 && cursor == nil {
+		return nil
+	}
+	if cb, err = conns.CreateBucketIfNotExists([]byte(conn)); err != nil {
+		return fmt.Errorf("create connection bucket: %w", err)
+	}
+	if len(plans) > 0 {
+		undo, err := newUndo(cb, run.ID, base)
+		if err != nil {
+			return err
+		}
+		if err := applyPlans(cb, plans, undo); err != nil {
+			return err
+		}
+		head, err := json.Marshal(headRecord{RunID: run.ID, CommittedAt: run.Finished})
+		if err != nil {
+			return fmt.Errorf("encode head: %w", err)
+		}
+		if err := cb.Put(keyHead, head); err != nil {
+			return fmt.Errorf("put head: %w", err)
+		}
+	}
+	return putCursor(cb, cursor)
+}
+
+// runOf returns run as a run of connection conn: its Connection set to
+// conn when empty, an error when it names another one.
+func runOf(conn string, run Run) (Run, error) {
+	switch {
+	case conn == "":
+		return run, errors.New("connection name is empty")
+	case run.Connection == "":
+		run.Connection = conn
+	case run.Connection != conn:
+		return run, fmt.Errorf("run belongs to connection %s, not %s", run.Connection, conn)
+	}
+	return run, nil
 }
 
 func putCursor(conn *bolt.Bucket, cursor []byte) error {

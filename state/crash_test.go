@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,13 +83,13 @@ func crashChange(which string) *roster.Change {
 	var c roster.Change
 	switch which {
 	case "A":
-		c.AddPut(roster.KindSchools, roster.Record{ID: "school-A", Data: []byte("A")})
+		c.AddPut(roster.KindSchools, crashSchool("A"))
 		for i := range crashUsersA {
 			c.AddPut(roster.KindUsers, crashUser("A", i))
 		}
 	case "B":
 		c.AddDelete(roster.KindSchools, "school-A")
-		c.AddPut(roster.KindSchools, roster.Record{ID: "school-B", Data: []byte("B")})
+		c.AddPut(roster.KindSchools, crashSchool("B"))
 		for i := range crashUsersA / 2 {
 			c.AddDelete(roster.KindUsers, crashUser("A", i).ID)
 		}
@@ -97,6 +98,10 @@ func crashChange(which string) *roster.Change {
 		}
 	}
 	return &c
+}
+
+func crashSchool(which string) roster.Record {
+	return roster.Record{ID: "school-" + which, Data: fmt.Appendf(nil, `{"id":"school-%s"}`, which)}
 }
 
 func crashUser(which string, i int) roster.Record {
@@ -116,16 +121,17 @@ func crashRoster(which string) map[roster.Kind]map[string]string {
 		rec := crashUser(which, i)
 		users[rec.ID] = string(rec.Data)
 	}
+	school := crashSchool(which)
 	return map[roster.Kind]map[string]string{
-		roster.KindSchools: {"school-" + which: which},
+		roster.KindSchools: {school.ID: string(school.Data)},
 		roster.KindUsers:   users,
 	}
 }
 
 // TestStore_CommitCrash kills a process in the middle of committing a
 // large roster and checks the file holds exactly the old roster or
-// exactly the new one, with the run record, report, cursor and head of
-// the same one. SIGKILL ends the process, not the machine: what the
+// exactly the new one, with the run record, report, cursor, head and
+// undo log of the same one. SIGKILL ends the process, not the machine: what the
 // kernel already holds still reaches the disk, so this proves bbolt's
 // commit protocol as rosterd drives it, not power-loss durability.
 func TestStore_CommitCrash(t *testing.T) {
@@ -254,6 +260,27 @@ func checkCrashState(t *testing.T, s *state.Store, rosters map[string]map[roster
 		if runErr != nil || string(report) != "report-B" {
 			t.Errorf("roster B, but run B reads back as run: %v, report: %q, %v", runErr, report, reportErr)
 		}
+	}
+	// Commit B's undo log landed with it, or not at all: roster A reads
+	// back at run A either way.
+	at, err := s.RosterAt(testConn, idA)
+	if err != nil {
+		t.Fatalf("roster %s, but RosterAt(run A): %v", which, err)
+	}
+	gotIDs := map[roster.Kind][]string{}
+	for _, sc := range at.Schools {
+		gotIDs[roster.KindSchools] = append(gotIDs[roster.KindSchools], sc.ID)
+	}
+	for _, u := range at.Users {
+		gotIDs[roster.KindUsers] = append(gotIDs[roster.KindUsers], u.ID)
+	}
+	wantIDs := map[roster.Kind][]string{}
+	for _, kind := range []roster.Kind{roster.KindSchools, roster.KindUsers} {
+		wantIDs[kind] = slices.Sorted(maps.Keys(rosters["A"][kind]))
+	}
+	if !maps.EqualFunc(wantIDs, gotIDs, slices.Equal) {
+		t.Errorf("roster %s, but RosterAt(run A) holds %d schools and %d users, not roster A",
+			which, len(at.Schools), len(at.Users))
 	}
 	return which
 }

@@ -1,6 +1,8 @@
 // Package state is rosterd's store: the committed roster of every
-// connection, the source cursor each run resumes from, and the history of
-// runs with their reports, kept in one bbolt file.
+// connection, the source cursor each run resumes from, the history of
+// runs with their reports, the undo logs that rebuild the roster as any
+// past run left it, and the changes of held runs awaiting an operator,
+// kept in one bbolt file.
 //
 // # Layout
 //
@@ -21,18 +23,41 @@
 //	                                -> 1 MiB of the stream (the last chunk less)
 //	        raw_info                -> JSON {format, fetched, counts, chunks, bytes,
 //	                                   stream_bytes}: describes raw/
+//	        undo/                   one log per commit that changed the roster (undo.go)
+//	            <8-byte big-endian run ID>/
+//	                base            -> 8-byte big-endian: the head the commit replaced
+//	                <kind>/         the before-images of the kind's records the commit
+//	                                changed, in key order
+//	                    <id>        -> the record's bytes before the commit, or empty
+//	                                   (a tombstone): the commit added the record
+//	                <kind>          -> "empty", in place of the bucket: the kind held no
+//	                                   records before (a first sync); undoing empties it
+//	        pruned                  -> 8-byte big-endian: the newest of the connection's
+//	                                   runs Prune deleted
 //	runs/                           sequence = the last run ID handed out
-//	    <8-byte big-endian run ID>  -> JSON run record
+//	    <8-byte big-endian run ID>  -> JSON run record {id, connection, source, mode,
+//	                                   verdict, error, started, finished, added, updated,
+//	                                   deleted, errors, warnings, decision, decided_by,
+//	                                   decided_at, rollback_to}; absent fields are zero
 //	reports/
 //	    <8-byte big-endian run ID>  -> report bytes, as the caller wrote them
+//	staged/                         the changes of held runs (staged.go)
+//	    <8-byte big-endian run ID>/
+//	        info                    -> JSON {connection, base, cursor}: cursor is base64,
+//	                                   null to keep the stored one
+//	        <kind>/
+//	            <id>                -> the record to put, or empty (a tombstone): delete
 //
 // Open creates the top-level buckets and meta/version in one transaction
-// and refuses a file written by a newer schema.
+// and refuses a file written by a newer schema. A file written before
+// held runs lacks staged/: Open adds it when opening for writing, and a
+// read-only Store treats it as empty.
 //
 // # Invariants
 //
 //   - A commit is one bbolt write transaction holding the roster change,
-//     the new head, the cursor, the run record and its report. A process
+//     its undo log, the new head, the cursor, the run record and its
+//     report. A process
 //     that dies at any moment leaves either the old roster or the new one,
 //     never a mix, and a run record exists exactly when its write landed.
 //   - A commit writes only what its roster.Change names. A change with
@@ -40,6 +65,25 @@
 //     run that changed nothing rewrites nothing.
 //   - A commit names the head it was computed against; when the head has
 //     moved since, nothing is written (ErrConflict).
+//   - A commit that changes the roster writes, in the same transaction,
+//     its undo log: for every record it put or deleted, the bytes it had
+//     before, or a tombstone when it was absent; a put of the same bytes
+//     and a delete of an absent record leave none. A record added to a
+//     kind that was empty costs nothing: the log says "empty" once for
+//     the kind. Each log names the head it replaced, so the logs chain
+//     from the head down; RosterAt walks the chain and fails with
+//     ErrHistoryPruned at a missing link (a pruned log, or a commit from
+//     before undo logs) rather than rebuild a wrong roster.
+//   - A held run's change is staged, with its run record, in one
+//     transaction that leaves the roster, head and cursor alone.
+//     CommitStaged commits it exactly as Commit would, checking the
+//     staged base against the head; it and DropStaged replace the run
+//     record and drop the staged change in the same transaction, so a
+//     staged change exists exactly while its run awaits a decision (or
+//     until Prune deletes the run).
+//   - Prune deletes whole runs (record, report, staged change, undo log)
+//     but never a connection's head, nor a staged change younger than the
+//     age limit, and it drops the undo logs the chain no longer reaches.
 //   - Run IDs come from NextRunID, increase, and are never reused.
 //   - The raw roster is not part of a commit: SaveRaw replaces raw/ and
 //     raw_info together in a write transaction of its own and touches
@@ -54,6 +98,12 @@
 //
 // Do not call a writing method from inside View: a large commit may need
 // to grow the memory map, which waits for every read transaction to end.
+//
+// An undo log copies the old bytes of every record its commit updates or
+// deletes, so such a commit writes those records twice: rewriting every
+// user of the medium synth district (88k records) grows the file by
+// 43 MB more than the change itself and takes about twice as long. Adds
+// cost a key each, and a first sync nothing. Prune bounds the total.
 //
 // The package imports only the standard library, bbolt, roster,
 // internal/codec and klauspost/compress/zstd.

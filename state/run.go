@@ -10,7 +10,8 @@ import (
 )
 
 // Run is the record of one run, kept in history. The store keeps the
-// strings as given and does not interpret them.
+// strings as given and interprets one value only: RosterAt takes a run
+// with Verdict "committed" for a run whose change was committed.
 type Run struct {
 	ID         uint64
 	Connection string
@@ -25,6 +26,17 @@ type Run struct {
 	Added, Updated, Deleted int
 	// Preflight issue counts.
 	Errors, Warnings int
+
+	// Decision is an operator's answer to a held run: "approved",
+	// "rejected", or "" while undecided and for runs never held.
+	Decision string
+	// DecidedBy names who decided, and DecidedAt when.
+	DecidedBy string
+	DecidedAt time.Time
+
+	// RollbackTo is, for a run that rolled the roster back, the run whose
+	// roster it restored; 0 otherwise.
+	RollbackTo uint64
 }
 
 // runRecord is how a Run is stored. It is separate from Run so the public
@@ -44,6 +56,12 @@ type runRecord struct {
 	Deleted    int       `json:"deleted,omitempty"`
 	Errors     int       `json:"errors,omitempty"`
 	Warnings   int       `json:"warnings,omitempty"`
+	// Added after the first release: records written before lack them
+	// and decode with the zero values.
+	Decision   string    `json:"decision,omitempty"`
+	DecidedBy  string    `json:"decided_by,omitempty"`
+	DecidedAt  time.Time `json:"decided_at,omitzero"`
+	RollbackTo uint64    `json:"rollback_to,omitempty"`
 }
 
 func encodeRun(r Run) ([]byte, error) {
@@ -114,37 +132,44 @@ func (s *Store) RecordRun(run Run, report []byte) error {
 // stores its final report, with the commit's own timing, once the commit
 // has landed. An empty report leaves the stored one as it is.
 func (s *Store) UpdateRun(run Run, report []byte) error {
-	value, err := encodeRun(run)
-	if err != nil {
-		return fmt.Errorf("update run %d: %w", run.ID, err)
-	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		runs := tx.Bucket(bucketRuns)
-		key := runKey(run.ID)
-		old := runs.Get(key)
-		if old == nil {
-			return ErrNotFound
-		}
-		prev, err := decodeRun(old)
-		if err != nil {
-			return err
-		}
-		if prev.Connection != run.Connection {
-			return fmt.Errorf("run belongs to connection %q, not %q", prev.Connection, run.Connection)
-		}
-		if err := runs.Put(key, value); err != nil {
-			return fmt.Errorf("put run: %w", err)
-		}
-		if len(report) == 0 {
-			return nil
-		}
-		if err := tx.Bucket(bucketReports).Put(key, report); err != nil {
-			return fmt.Errorf("put report: %w", err)
-		}
-		return nil
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		return replaceRun(tx, run, report)
 	})
 	if err != nil {
 		return fmt.Errorf("update run %d: %w", run.ID, err)
+	}
+	return nil
+}
+
+// replaceRun replaces, inside tx, the record of a run already in the
+// history (ErrNotFound otherwise) and of the same connection, and its
+// report unless report is empty.
+func replaceRun(tx *bolt.Tx, run Run, report []byte) error {
+	value, err := encodeRun(run)
+	if err != nil {
+		return err
+	}
+	runs := tx.Bucket(bucketRuns)
+	key := runKey(run.ID)
+	old := runs.Get(key)
+	if old == nil {
+		return ErrNotFound
+	}
+	prev, err := decodeRun(old)
+	if err != nil {
+		return err
+	}
+	if prev.Connection != run.Connection {
+		return fmt.Errorf("run belongs to connection %q, not %q", prev.Connection, run.Connection)
+	}
+	if err := runs.Put(key, value); err != nil {
+		return fmt.Errorf("put run: %w", err)
+	}
+	if len(report) == 0 {
+		return nil
+	}
+	if err := tx.Bucket(bucketReports).Put(key, report); err != nil {
+		return fmt.Errorf("put report: %w", err)
 	}
 	return nil
 }

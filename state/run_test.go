@@ -1,13 +1,16 @@
 package state_test
 
 import (
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rosterd/rosterd/state"
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestStore_NextRunID(t *testing.T) {
@@ -44,6 +47,9 @@ func TestStore_RecordRun(t *testing.T) {
 		want.Mode, want.Verdict, want.Error = "preflight", "refused", "2 blocking issues"
 		want.Added, want.Updated, want.Deleted, want.Errors, want.Warnings = 5, 4, 3, 2, 1
 		want.Started = time.Date(2025, 9, 1, 8, 0, 0, 123456789, time.FixedZone("EDT", -4*3600))
+		want.Decision, want.DecidedBy = "rejected", "ops@example.org"
+		want.DecidedAt = want.Started.Add(2 * time.Hour)
+		want.RollbackTo = 7
 		if err := s.RecordRun(want, []byte(`{"verdict":"refused"}`)); err != nil {
 			t.Fatal(err)
 		}
@@ -120,6 +126,56 @@ func TestStore_RecordRun(t *testing.T) {
 		}
 		if !errors.Is(s.RecordRun(recorded, nil), state.ErrRunRecorded) {
 			t.Error("recording a run twice is not ErrRunRecorded")
+		}
+	})
+}
+
+func TestStore_Run(t *testing.T) {
+	// Ensure a record written before runs had decisions and rollbacks
+	// reads back with those fields zero, and a run without them is stored
+	// without them.
+	t.Run("OldRecord", func(t *testing.T) {
+		path := tempPath(t)
+		s := mustOpen(t, path)
+		id, err := s.NextRunID()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustClose(t, s)
+		old := fmt.Sprintf(`{"id":%d,"connection":"district-a","source":"clever","mode":"sync","verdict":"committed",`+
+			`"started":"2025-09-01T06:00:00Z","finished":"2025-09-01T06:01:30Z","added":3,"deleted":1,"warnings":2}`, id)
+		editStateFile(t, path, func(tx *bolt.Tx) error {
+			return tx.Bucket([]byte("runs")).Put(binary.BigEndian.AppendUint64(nil, id), []byte(old))
+		})
+
+		s = mustOpen(t, path)
+		got, err := s.Run(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		started := time.Date(2025, 9, 1, 6, 0, 0, 0, time.UTC)
+		want := state.Run{
+			ID: id, Connection: testConn, Source: "clever", Mode: "sync", Verdict: "committed",
+			Started: started, Finished: started.Add(90 * time.Second), Added: 3, Deleted: 1, Warnings: 2,
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("old run record mismatch (-want +got):\n%s", diff)
+		}
+
+		run := newRun(t, s)
+		if err := s.RecordRun(run, nil); err != nil {
+			t.Fatal(err)
+		}
+		mustClose(t, s)
+		var stored string
+		editStateFile(t, path, func(tx *bolt.Tx) error {
+			stored = string(tx.Bucket([]byte("runs")).Get(binary.BigEndian.AppendUint64(nil, run.ID)))
+			return nil
+		})
+		for _, field := range []string{"decision", "decided_by", "decided_at", "rollback_to"} {
+			if strings.Contains(stored, field) {
+				t.Errorf("record of an undecided run holds %q: %s", field, stored)
+			}
 		}
 	})
 }

@@ -159,24 +159,51 @@ func (sn *Snapshot) Count(kind roster.Kind) int {
 // order. It allocates the roster in full: meant for tests, exports and the
 // read API, not for diffing.
 func (sn *Snapshot) Roster() (*roster.Roster, error) {
+	sn.mustBeOpen()
+	r, err := decodeRoster(snapshotRecords{sn})
+	if err != nil {
+		return nil, fmt.Errorf("decode roster of %s: %w", sn.conn, err)
+	}
+	return r, nil
+}
+
+// recordSource walks a roster's records, kind by kind: the committed
+// roster of a Snapshot, or RosterAt's roster of a past run.
+type recordSource interface {
+	// count returns about how many records kind holds: a capacity hint.
+	count(kind roster.Kind) int
+	// forEach calls fn for every record of kind in ID order.
+	forEach(kind roster.Kind, fn func(id, data []byte) error) error
+}
+
+type snapshotRecords struct{ sn *Snapshot }
+
+func (s snapshotRecords) count(kind roster.Kind) int { return s.sn.Count(kind) }
+
+func (s snapshotRecords) forEach(kind roster.Kind, fn func(id, data []byte) error) error {
+	return s.sn.ForEach(kind, fn)
+}
+
+// decodeRoster decodes every record src holds into a Roster.
+func decodeRoster(src recordSource) (*roster.Roster, error) {
 	r := &roster.Roster{}
 	var err error
-	if r.Districts, err = decodeKind[roster.District](sn, roster.KindDistricts); err != nil {
+	if r.Districts, err = decodeKind[roster.District](src, roster.KindDistricts); err != nil {
 		return nil, err
 	}
-	if r.Schools, err = decodeKind[roster.School](sn, roster.KindSchools); err != nil {
+	if r.Schools, err = decodeKind[roster.School](src, roster.KindSchools); err != nil {
 		return nil, err
 	}
-	if r.Terms, err = decodeKind[roster.Term](sn, roster.KindTerms); err != nil {
+	if r.Terms, err = decodeKind[roster.Term](src, roster.KindTerms); err != nil {
 		return nil, err
 	}
-	if r.Courses, err = decodeKind[roster.Course](sn, roster.KindCourses); err != nil {
+	if r.Courses, err = decodeKind[roster.Course](src, roster.KindCourses); err != nil {
 		return nil, err
 	}
-	if r.Sections, err = decodeKind[roster.Section](sn, roster.KindSections); err != nil {
+	if r.Sections, err = decodeKind[roster.Section](src, roster.KindSections); err != nil {
 		return nil, err
 	}
-	if r.Users, err = decodeKind[roster.User](sn, roster.KindUsers); err != nil {
+	if r.Users, err = decodeKind[roster.User](src, roster.KindUsers); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -184,13 +211,13 @@ func (sn *Snapshot) Roster() (*roster.Roster, error) {
 
 // decodeKind decodes every record of kind into a T. Decoding copies what
 // it keeps, so the result outlives the transaction.
-func decodeKind[T any](sn *Snapshot, kind roster.Kind) ([]T, error) {
-	n := sn.Count(kind)
+func decodeKind[T any](src recordSource, kind roster.Kind) ([]T, error) {
+	n := src.count(kind)
 	if n == 0 {
 		return nil, nil
 	}
 	out := make([]T, 0, n)
-	err := sn.ForEach(kind, func(id, data []byte) error {
+	err := src.forEach(kind, func(id, data []byte) error {
 		var rec T
 		if err := codec.Unmarshal(data, &rec); err != nil {
 			return fmt.Errorf("%s/%s: %w", kind, id, err)
@@ -199,7 +226,10 @@ func decodeKind[T any](sn *Snapshot, kind roster.Kind) ([]T, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("decode roster of %s: %w", sn.conn, err)
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
 	}
 	return out, nil
 }

@@ -42,6 +42,7 @@ var (
 	bucketConnections = []byte("connections")
 	bucketRuns        = []byte("runs")
 	bucketReports     = []byte("reports")
+	bucketStaged      = []byte("staged")
 
 	// keyVersion holds SchemaVersion as raw decimal text, not JSON, so any
 	// tool (and any future rosterd) can read it before knowing the layout.
@@ -53,7 +54,14 @@ var (
 	keyCursor    = []byte("cursor")
 	bucketRaw    = []byte("raw")
 	keyRawInfo   = []byte("raw_info")
+	bucketUndo   = []byte("undo")
+	keyPruned    = []byte("pruned")
 )
+
+// topBuckets are the top-level buckets Open creates. Files written before
+// held runs existed lack staged/; Open adds it when it may write, and
+// readers treat it as empty when it is missing.
+var topBuckets = [][]byte{bucketMeta, bucketConnections, bucketRuns, bucketReports, bucketStaged}
 
 // Options configures Open.
 type Options struct {
@@ -116,9 +124,15 @@ func Open(path string, opts Options) (*Store, error) {
 func (s *Store) initialize(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta != nil {
-		return s.checkSchema(tx)
+		if err := s.checkSchema(tx); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucketIfNotExists(bucketStaged); err != nil {
+			return fmt.Errorf("initialise state file %s: bucket %s: %w", s.path, bucketStaged, err)
+		}
+		return nil
 	}
-	for _, name := range [][]byte{bucketMeta, bucketConnections, bucketRuns, bucketReports} {
+	for _, name := range topBuckets {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("initialise state file %s: bucket %s: %w", s.path, name, err)
 		}
