@@ -43,6 +43,30 @@ type Store interface {
 	// SaveRaw replaces conn's last fetched roster, kept for the rules
 	// workbench; it touches neither the committed roster nor the history.
 	SaveRaw(conn string, r *roster.Roster, fetched time.Time) error
+
+	// Stage records a held run and stages its change, computed against
+	// base, without touching the roster.
+	Stage(conn string, base uint64, change *roster.Change, run RunRecord, report []byte) error
+	// Staged returns a held run's staged change.
+	Staged(id uint64) (*Staged, error)
+	// CommitStaged commits run id's staged change and replaces its record
+	// and report, in one atomic write; it fails, writing nothing, when the
+	// connection's head is no longer the staged base.
+	CommitStaged(id uint64, run RunRecord, report []byte) error
+	// DropStaged drops run id's staged change and replaces its record and
+	// report.
+	DropStaged(id uint64, run RunRecord, report []byte) error
+	// Report returns the report stored with run id.
+	Report(id uint64) ([]byte, error)
+	// RosterAt returns conn's roster as run id committed it.
+	RosterAt(conn string, id uint64) (*roster.Roster, error)
+}
+
+// Staged is a held run's change, waiting for an operator.
+type Staged struct {
+	Connection string
+	Base       uint64
+	Change     *roster.Change
 }
 
 // RunRecord is the history entry of one run.
@@ -56,6 +80,13 @@ type RunRecord struct {
 	Started, Finished       time.Time
 	Added, Updated, Deleted int
 	Errors, Warnings        int
+	// Decision, DecidedBy and DecidedAt record an operator's approval or
+	// rejection of a held run.
+	Decision  string
+	DecidedBy string
+	DecidedAt time.Time
+	// RollbackTo is the run a rollback restored.
+	RollbackTo uint64
 }
 
 // Mode says whether a run may commit.
@@ -80,4 +111,40 @@ type Connection struct {
 	// KeepRaw stores each fetched roster (minimised, before the rules) so
 	// that "rosterd rules test" can re-run the rules on it.
 	KeepRaw bool
+	// Pauses are date ranges in which syncs do not commit (they still
+	// preflight), judged in Location; nil Location means time.Local.
+	Pauses   []Pause
+	Location *time.Location
+}
+
+// Pause is a date range, both ends included, in which a connection's syncs
+// do not commit: the summer, a rollover.
+type Pause struct {
+	Name     string
+	From, To roster.Date
+}
+
+func (p *Pause) String() string {
+	s := p.From.String() + " to " + p.To.String()
+	if p.Name != "" {
+		s = p.Name + " (" + s + ")"
+	}
+	return s
+}
+
+// pausedAt returns the pause window containing now, or nil.
+func (c *Connection) pausedAt(now time.Time) *Pause {
+	loc := c.Location
+	if loc == nil {
+		loc = time.Local
+	}
+	now = now.In(loc)
+	today := roster.Date{Year: int16(now.Year()), Month: uint8(now.Month()), Day: uint8(now.Day())}
+	for i := range c.Pauses {
+		p := &c.Pauses[i]
+		if !today.Before(p.From) && !p.To.Before(today) {
+			return p
+		}
+	}
+	return nil
 }

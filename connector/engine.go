@@ -33,10 +33,21 @@ const (
 	logMode       = "mode"
 )
 
-// Run runs c once in mode and returns its report, whatever the verdict.
-// The error is non-nil when the run failed (the source, the store, or a bug)
-// and then the report's verdict is failed; a refused run is not an error.
-func (e *Engine) Run(ctx context.Context, c *Connection, mode Mode) (rep *preflight.Report, err error) {
+// RunOptions say how one run goes.
+type RunOptions struct {
+	Mode Mode
+	// Force commits even inside one of the connection's pause windows.
+	Force bool
+	// rollbackTo marks a rollback run (see Rollback).
+	rollbackTo uint64
+}
+
+// Run runs c once and returns its report, whatever the verdict. The error
+// is non-nil when the run failed (the source, the store, or a bug) and
+// then the report's verdict is failed; a refused, held or paused run is
+// not an error.
+func (e *Engine) Run(ctx context.Context, c *Connection, opts RunOptions) (rep *preflight.Report, err error) {
+	mode := opts.Mode
 	id, err := e.store.NextRunID()
 	if err != nil {
 		return nil, fmt.Errorf("start run: %w", err)
@@ -45,6 +56,7 @@ func (e *Engine) Run(ctx context.Context, c *Connection, mode Mode) (rep *prefli
 		engine: e,
 		conn:   c,
 		mode:   mode,
+		force:  opts.Force,
 		log:    e.log.With().Uint64(logRunID, id).Str(logConnection, c.Name).Str(logMode, string(mode)).Logger(),
 		report: &preflight.Report{
 			Schema:     preflight.ReportSchema,
@@ -53,6 +65,7 @@ func (e *Engine) Run(ctx context.Context, c *Connection, mode Mode) (rep *prefli
 			Source:     c.Source.Kind(),
 			Mode:       string(mode),
 			Started:    e.now(),
+			RollbackTo: opts.rollbackTo,
 		},
 	}
 	defer func() {
@@ -69,6 +82,7 @@ type run struct {
 	engine *Engine
 	conn   *Connection
 	mode   Mode
+	force  bool
 	log    zerolog.Logger
 	report *preflight.Report
 }
@@ -125,12 +139,18 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	result.AddIssues(r.conn.Preflight, ruled.Issues)
 	r.fillReport(counted, result, ruled)
 
-	switch {
+	switch pause := r.conn.pausedAt(r.engine.now()); {
 	case result.Errors() > 0:
 		r.log.Warn().Int("errors", result.Errors()).Msg("preflight refused the run; nothing committed")
 		return r.finish(preflight.VerdictRefused)
 	case r.mode == ModePreflight:
 		return r.finish(preflight.VerdictPassed)
+	case pause != nil && !r.force:
+		r.report.Pause = pause.String()
+		r.log.Info().Str("pause", pause.Name).Msg("inside a pause window; nothing committed")
+		return r.finish(preflight.VerdictPaused)
+	case len(result.Guards) > 0:
+		return r.hold(base, result)
 	}
 
 	r.report.Verdict = preflight.VerdictCommitted
@@ -190,6 +210,30 @@ func (r *run) fillReport(nFetched map[roster.Entity]int, res *preflight.Result, 
 	r.report.Placement = &preflight.Placement{OneSection: p.One, NoSection: p.None, SeveralSections: p.Several}
 	r.report.Issues = res.Issues
 	r.report.Summary = preflight.Summarize(res.Issues)
+	changes := res.Changes
+	r.report.Changes = &changes
+	r.report.Guards = res.Guards
+}
+
+// hold stages the change of a run that tripped a guard, for an operator
+// to approve or reject; nothing is committed.
+func (r *run) hold(base uint64, result *preflight.Result) (*preflight.Report, error) {
+	r.report.Verdict = preflight.VerdictHeld
+	r.report.Finished = r.engine.now()
+	for _, g := range result.Guards {
+		r.log.Warn().Str("entity", string(g.Entity)).Str("action", g.Action).Int("count", g.Count).
+			Int("committed", g.Committed).Str("limit", g.Limit).Msg("guard tripped")
+	}
+	data, err := r.encodeReport()
+	if err != nil {
+		return r.fail(err)
+	}
+	if err := r.engine.store.Stage(r.conn.Name, base, &result.Change, r.record(), data); err != nil {
+		return r.fail(fmt.Errorf("stage the held change: %w", err))
+	}
+	r.log.Warn().Msg("held for approval; nothing committed")
+	r.logFinished()
+	return r.report, nil
 }
 
 // fail records the run as failed with cause and returns cause.
@@ -245,13 +289,17 @@ func (r *run) record() RunRecord {
 		ID:         r.report.RunID,
 		Connection: r.report.Connection,
 		Source:     r.report.Source,
-		Mode:       r.mode,
+		Mode:       Mode(r.report.Mode),
 		Verdict:    r.report.Verdict,
 		Error:      r.report.Error,
 		Started:    r.report.Started,
 		Finished:   r.report.Finished,
 		Errors:     r.report.Summary.Errors,
 		Warnings:   r.report.Summary.Warnings,
+		RollbackTo: r.report.RollbackTo,
+	}
+	if d := r.report.Decision; d != nil {
+		rec.Decision, rec.DecidedBy, rec.DecidedAt = d.Action, d.By, d.At
 	}
 	// Totals add up the report's rows, so a teacher who is also staff
 	// counts under both, as the report shows.

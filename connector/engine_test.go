@@ -72,7 +72,7 @@ func TestEngine_Sync(t *testing.T) {
 	eng := newEngine(t, store)
 	conn := &connector.Connection{Name: "springfield", Source: &fakeSource{roster: district()}}
 
-	rep, err := eng.Run(context.Background(), conn, connector.ModeSync)
+	rep, err := eng.Run(context.Background(), conn, connector.RunOptions{Mode: connector.ModeSync})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func TestEngine_Sync(t *testing.T) {
 	}
 
 	before := store.snapshot("springfield")
-	rep2, err := eng.Run(context.Background(), conn, connector.ModeSync)
+	rep2, err := eng.Run(context.Background(), conn, connector.RunOptions{Mode: connector.ModeSync})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestEngine_Refused(t *testing.T) {
 	bad.Sections[0].School = "s-missing"
 	conn := &connector.Connection{Name: "springfield", Source: &fakeSource{roster: bad}}
 
-	rep, err := eng.Run(context.Background(), conn, connector.ModeSync)
+	rep, err := eng.Run(context.Background(), conn, connector.RunOptions{Mode: connector.ModeSync})
 	if err != nil {
 		t.Fatalf("a refusal is not a failure: %v", err)
 	}
@@ -162,7 +162,7 @@ func TestEngine_Preflight(t *testing.T) {
 	store := newMemStore()
 	eng := newEngine(t, store)
 	conn := &connector.Connection{Name: "springfield", Source: &fakeSource{roster: district()}}
-	rep, err := eng.Run(context.Background(), conn, connector.ModePreflight)
+	rep, err := eng.Run(context.Background(), conn, connector.RunOptions{Mode: connector.ModePreflight})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func TestEngine_Failed(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			store := newMemStore()
 			eng := newEngine(t, store)
-			rep, err := eng.Run(context.Background(), &connector.Connection{Name: "c", Source: tt.source}, connector.ModeSync)
+			rep, err := eng.Run(context.Background(), &connector.Connection{Name: "c", Source: tt.source}, connector.RunOptions{Mode: connector.ModeSync})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
@@ -212,7 +212,7 @@ func TestEngine_Conflict(t *testing.T) {
 	store := newMemStore()
 	store.beforeCommit = func(s *memStore) { s.heads["c"] = 999 }
 	eng := newEngine(t, store)
-	rep, err := eng.Run(context.Background(), &connector.Connection{Name: "c", Source: &fakeSource{roster: district()}}, connector.ModeSync)
+	rep, err := eng.Run(context.Background(), &connector.Connection{Name: "c", Source: &fakeSource{roster: district()}}, connector.RunOptions{Mode: connector.ModeSync})
 	if !errors.Is(err, errConflict) {
 		t.Fatalf("error %v, want the conflict", err)
 	}

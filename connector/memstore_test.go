@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/internal/codec"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -22,6 +23,9 @@ type memStore struct {
 	reports map[uint64][]byte
 	commits int
 	raws    int // SaveRaw calls
+	staged  map[uint64]*connector.Staged
+	// history keeps a copy of the roster each commit left, by run.
+	history map[uint64]map[roster.Kind]map[string][]byte
 	// beforeCommit runs inside Commit before the head check, to simulate
 	// another writer.
 	beforeCommit func(s *memStore)
@@ -39,6 +43,8 @@ func newMemStore() *memStore {
 		heads:   map[string]uint64{},
 		runs:    map[uint64]connector.RunRecord{},
 		reports: map[uint64][]byte{},
+		staged:  map[uint64]*connector.Staged{},
+		history: map[uint64]map[roster.Kind]map[string][]byte{},
 	}
 }
 
@@ -67,6 +73,13 @@ func (s *memStore) Commit(conn string, base uint64, change *roster.Change, run c
 	if _, ok := s.runs[run.ID]; ok {
 		return errRunRecorded
 	}
+	s.apply(conn, change, run)
+	s.reports[run.ID] = bytes.Clone(report)
+	return nil
+}
+
+// apply writes change and run; the caller holds s.mu and checked the head.
+func (s *memStore) apply(conn string, change *roster.Change, run connector.RunRecord) {
 	if !change.Empty() {
 		r := s.rosters[conn]
 		if r == nil {
@@ -90,8 +103,121 @@ func (s *memStore) Commit(conn string, base uint64, change *roster.Change, run c
 		s.commits++
 	}
 	s.runs[run.ID] = run
+	copyOf := map[roster.Kind]map[string][]byte{}
+	for kind, recs := range s.rosters[conn] {
+		copyOf[kind] = map[string][]byte{}
+		for id, data := range recs {
+			copyOf[kind][id] = data
+		}
+	}
+	s.history[run.ID] = copyOf
+}
+
+func (s *memStore) Stage(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.runs[run.ID]; ok {
+		return errRunRecorded
+	}
+	s.runs[run.ID] = run
 	s.reports[run.ID] = bytes.Clone(report)
+	s.staged[run.ID] = &connector.Staged{Connection: conn, Base: base, Change: change}
 	return nil
+}
+
+func (s *memStore) Staged(id uint64) (*connector.Staged, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.staged[id]
+	if !ok {
+		return nil, errNoRun
+	}
+	return st, nil
+}
+
+func (s *memStore) CommitStaged(id uint64, run connector.RunRecord, report []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.staged[id]
+	if !ok {
+		return errNoRun
+	}
+	if s.heads[st.Connection] != st.Base {
+		return errConflict
+	}
+	s.apply(st.Connection, st.Change, run)
+	s.reports[id] = bytes.Clone(report)
+	delete(s.staged, id)
+	return nil
+}
+
+func (s *memStore) DropStaged(id uint64, run connector.RunRecord, report []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.staged[id]; !ok {
+		return errNoRun
+	}
+	delete(s.staged, id)
+	s.runs[id] = run
+	s.reports[id] = bytes.Clone(report)
+	return nil
+}
+
+func (s *memStore) Report(id uint64) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.reports[id]
+	if !ok {
+		return nil, errNoRun
+	}
+	return bytes.Clone(r), nil
+}
+
+func (s *memStore) RosterAt(conn string, id uint64) (*roster.Roster, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recs, ok := s.history[id]
+	if !ok {
+		return nil, errNoRun
+	}
+	r := &roster.Roster{}
+	for kind, byID := range recs {
+		for _, data := range byID {
+			if err := decodeInto(r, kind, data); err != nil {
+				return nil, err
+			}
+		}
+	}
+	r.SortByID()
+	return r, nil
+}
+
+// decodeInto appends a committed record of kind to r.
+func decodeInto(r *roster.Roster, kind roster.Kind, data []byte) error {
+	var err error
+	switch kind {
+	case roster.KindDistricts:
+		r.Districts, err = decodeAppend(r.Districts, data)
+	case roster.KindSchools:
+		r.Schools, err = decodeAppend(r.Schools, data)
+	case roster.KindTerms:
+		r.Terms, err = decodeAppend(r.Terms, data)
+	case roster.KindCourses:
+		r.Courses, err = decodeAppend(r.Courses, data)
+	case roster.KindSections:
+		r.Sections, err = decodeAppend(r.Sections, data)
+	case roster.KindUsers:
+		r.Users, err = decodeAppend(r.Users, data)
+	}
+	return err
+}
+
+func decodeAppend[T any](dst []T, data []byte) ([]T, error) {
+	var rec T
+	if err := codec.Unmarshal(data, &rec); err != nil {
+		return dst, err
+	}
+	return append(dst, rec), nil
 }
 
 func (s *memStore) RecordRun(run connector.RunRecord, report []byte) error {

@@ -35,7 +35,7 @@ func TestEngine_RulesRefuse(t *testing.T) {
 	store := newMemStore()
 	conn := &connector.Connection{Name: "springfield", Source: &fakeSource{roster: twoSections()},
 		Rules: rules(t, sharing.Config{OneSectionPerStudent: &sharing.OneSection{Required: true}})}
-	rep, err := newEngine(t, store).Run(context.Background(), conn, connector.ModeSync)
+	rep, err := newEngine(t, store).Run(context.Background(), conn, connector.RunOptions{Mode: connector.ModeSync})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestEngine_RulesNarrow(t *testing.T) {
 			Sections: sharing.Filter{Exclude: []sharing.Matcher{{"subject": {"math"}}}},
 			Fields:   map[roster.Entity][]string{roster.EntityStudent: {"sis_id", "name.first", "name.last", "school"}},
 		})}
-	rep, err := newEngine(t, store).Run(context.Background(), conn, connector.ModeSync)
+	rep, err := newEngine(t, store).Run(context.Background(), conn, connector.RunOptions{Mode: connector.ModeSync})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
 	"github.com/rosterd/rosterd/sharing"
@@ -21,6 +22,7 @@ import (
 type Config struct {
 	State       StateConfig        `yaml:"state"`
 	Log         LogConfig          `yaml:"log"`
+	History     HistoryConfig      `yaml:"history"`
 	Connections []ConnectionConfig `yaml:"connections"`
 
 	// dir is the config file's directory; relative paths resolve against it.
@@ -31,6 +33,26 @@ type Config struct {
 type StateConfig struct {
 	Path        string        `yaml:"path"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
+}
+
+// HistoryConfig says how long runs and their reports are kept.
+type HistoryConfig struct {
+	// KeepRuns is the number of newest runs kept; 0 keeps every run.
+	KeepRuns *int `yaml:"keep_runs"`
+	// MaxAgeDays drops runs older than this many days; 0 keeps them.
+	MaxAgeDays *int `yaml:"max_age_days"`
+}
+
+// keep returns the retention in force: by count and by age.
+func (h HistoryConfig) keep() (runs int, age time.Duration) {
+	runs, days := defaultKeepRuns, defaultMaxAgeDays
+	if h.KeepRuns != nil {
+		runs = *h.KeepRuns
+	}
+	if h.MaxAgeDays != nil {
+		days = *h.MaxAgeDays
+	}
+	return runs, time.Duration(days) * 24 * time.Hour
 }
 
 // LogConfig sets up logging.
@@ -52,10 +74,13 @@ type ConnectionConfig struct {
 	// minimisation) in the state file, for "rosterd rules test"; default
 	// true.
 	KeepRawRoster *bool `yaml:"keep_raw_roster"`
+	// Pause lists date ranges in which syncs do not commit.
+	Pause []PauseConfig `yaml:"pause"`
 
 	// Set by validate.
 	location *time.Location
 	rules    *sharing.Rules
+	pauses   []connector.Pause
 }
 
 // keepRaw reports whether runs of c keep their fetched roster.
@@ -90,11 +115,31 @@ type CleverConfig struct {
 	Roles             []string      `yaml:"roles"`
 }
 
+// PauseConfig is a pause window: from and to are dates (YYYY-MM-DD), both
+// included, in the connection's time zone.
+type PauseConfig struct {
+	Name string `yaml:"name"`
+	From string `yaml:"from"`
+	To   string `yaml:"to"`
+}
+
 // PreflightConfig is the YAML form of preflight.Options.
 type PreflightConfig struct {
 	RequiredFields         map[string][]string `yaml:"required_fields"`
 	Severity               map[string]string   `yaml:"severity"`
 	MaxHomeroomsPerStudent int                 `yaml:"max_homerooms_per_student"`
+	// Guards replace the default mass-change guards when set; an empty
+	// list turns them off.
+	Guards *[]GuardConfig `yaml:"guards"`
+}
+
+// GuardConfig is a mass-change guard: an entity ("" or absent for every
+// entity), an action (add, update or delete) and the limit.
+type GuardConfig struct {
+	Entity     string  `yaml:"entity"`
+	Action     string  `yaml:"action"`
+	MaxCount   int     `yaml:"max_count"`
+	MaxPercent float64 `yaml:"max_percent"`
 }
 
 // Defaults for values the file leaves out.
@@ -111,6 +156,8 @@ const (
 	defaultRetryWaitMin      = time.Second
 	defaultRetryWaitMax      = 30 * time.Second
 	defaultTimeout           = 2 * time.Minute
+	defaultKeepRuns          = 1000
+	defaultMaxAgeDays        = 365
 )
 
 // ErrConfig marks every configuration error.
@@ -195,6 +242,7 @@ func (c *Config) applyDefaults() {
 	if c.Log.Format == "" {
 		c.Log.Format = "json"
 	}
+
 	for i := range c.Connections {
 		if cl := c.Connections[i].Source.Clever; cl != nil {
 			cl.applyDefaults()
@@ -243,6 +291,9 @@ func (c *Config) Validate() error {
 	case "json", "console":
 	default:
 		return &ConfigError{"log.format", fmt.Errorf("%q is not one of json, console", c.Log.Format)}
+	}
+	if runs, age := c.History.keep(); runs < 0 || age < 0 {
+		return &ConfigError{"history", errors.New("keep_runs and max_age_days must not be negative")}
 	}
 	if len(c.Connections) == 0 {
 		return &ConfigError{"connections", errors.New("at least one connection is required")}
@@ -299,7 +350,34 @@ func (c *ConnectionConfig) validate(key string) error {
 	if c.rules, err = c.Sharing.rules(c.location, opts); err != nil {
 		return sharingError(key, err)
 	}
+	for i, p := range c.Pause {
+		pk := fmt.Sprintf("%s.pause[%d]", key, i)
+		from, err := parseDay(p.From)
+		if err != nil {
+			return &ConfigError{pk + ".from", err}
+		}
+		to, err := parseDay(p.To)
+		if err != nil {
+			return &ConfigError{pk + ".to", err}
+		}
+		if to.Before(from) {
+			return &ConfigError{pk, fmt.Errorf("ends (%s) before it starts (%s)", p.To, p.From)}
+		}
+		c.pauses = append(c.pauses, connector.Pause{Name: p.Name, From: from, To: to})
+	}
 	return nil
+}
+
+// parseDay reads a pause window's date.
+func parseDay(s string) (roster.Date, error) {
+	if len(s) != len("2006-01-02") {
+		return roster.Date{}, fmt.Errorf("%q is not a date in YYYY-MM-DD form", s)
+	}
+	d, err := roster.ParseDate(s)
+	if err != nil || d.IsZero() {
+		return roster.Date{}, fmt.Errorf("%q is not a date in YYYY-MM-DD form", s)
+	}
+	return d, nil
 }
 
 func (c *CleverConfig) validate(key string) error {
@@ -385,6 +463,14 @@ func (p PreflightConfig) options() (preflight.Options, error) {
 		opts.Severity = make(map[string]preflight.Severity, len(p.Severity))
 		for code, sev := range p.Severity {
 			opts.Severity[code] = preflight.Severity(sev)
+		}
+	}
+	if p.Guards != nil {
+		opts.Guards = []preflight.Guard{}
+		for _, g := range *p.Guards {
+			opts.Guards = append(opts.Guards, preflight.Guard{
+				Entity: roster.Entity(g.Entity), Action: g.Action, MaxCount: g.MaxCount, MaxPercent: g.MaxPercent,
+			})
 		}
 	}
 	if err := opts.Validate(); err != nil {

@@ -148,7 +148,7 @@ func (d *demo) run(ctx context.Context) (int, error) {
 	engine := connector.NewEngine(storeAdapter{store}, log)
 
 	fmt.Fprintln(d.env.stdout, "Running a preflight (dry run)...")
-	rep, err := engine.Run(ctx, conn, connector.ModePreflight)
+	rep, err := engine.Run(ctx, conn, connector.RunOptions{Mode: connector.ModePreflight})
 	if err != nil {
 		return exitFailure, err
 	}
@@ -156,7 +156,7 @@ func (d *demo) run(ctx context.Context) (int, error) {
 
 	fmt.Fprintln(d.env.stdout, "Running a sync...")
 	fmt.Fprintln(d.env.stdout)
-	rep, err = engine.Run(ctx, conn, connector.ModeSync)
+	rep, err = engine.Run(ctx, conn, connector.RunOptions{Mode: connector.ModeSync})
 	if rep != nil {
 		if werr := writeReport(d.env.stdout, rep, d.format); werr != nil {
 			err = errors.Join(err, werr)

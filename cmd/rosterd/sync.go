@@ -20,9 +20,15 @@ preflight and, when preflight finds no error, commits the result in one
 atomic write. A run that fails or is refused commits nothing. The report of
 each run is printed and kept in the history ("rosterd runs").
 
-Exit status: 0 every run committed (or had nothing to change), 3 a
-preflight refused a run, 1 a run failed (source, network, store). With
-several connections the most serious outcome wins: 1, then 3, then 0.`,
+A change that trips a mass-change guard (for example deleting more than
+10 % of the students) is held: staged, not committed, until "rosterd
+approve RUN_ID". Inside one of a connection's pause windows a sync only
+preflights, unless --force.
+
+Exit status: 0 every run committed (or had nothing to change, or was
+paused), 3 a preflight refused a run, 4 a run was held for approval, 1 a
+run failed (source, network, store). With several connections the most
+serious outcome wins: 1, then 3, then 4, then 0.`,
 	})
 }
 
@@ -43,8 +49,12 @@ Exit status: 0 preflight passed, 3 preflight found errors, 1 a run failed.`,
 func runCommandFor(mode connector.Mode, c *command) *command {
 	c.run = func(ctx context.Context, e *env, args []string) int {
 		var configPath, only, format string
+		var force bool
 		fs := c.flagSet(e, &configPath)
 		fs.StringVar(&only, "connection", "", "run only this connection")
+		if mode == connector.ModeSync {
+			fs.BoolVar(&force, "force", false, "commit even inside a pause window")
+		}
 		fs.StringVar(&format, "format", "text", "report format: text or json")
 		if ok, code := parse(fs, args); !ok {
 			return code
@@ -74,25 +84,26 @@ func runCommandFor(mode connector.Mode, c *command) *command {
 		}
 		worst := exitOK
 		for i := range conns {
-			code := a.runOne(ctx, e, &conns[i], mode, format)
+			code := a.runOne(ctx, e, &conns[i], connector.RunOptions{Mode: mode, Force: force}, format)
 			worst = moreSerious(worst, code)
 			if ctx.Err() != nil {
 				break
 			}
 		}
+		a.prune(e)
 		return worst
 	}
 	return c
 }
 
 // runOne runs one connection and prints its report.
-func (a *app) runOne(ctx context.Context, e *env, cc *ConnectionConfig, mode connector.Mode, format string) int {
+func (a *app) runOne(ctx context.Context, e *env, cc *ConnectionConfig, opts connector.RunOptions, format string) int {
 	conn, err := a.connection(cc)
 	if err != nil {
 		e.errorf("%v", err)
 		return exitFailure
 	}
-	rep, runErr := a.engine.Run(ctx, conn, mode)
+	rep, runErr := a.engine.Run(ctx, conn, opts)
 	if rep != nil {
 		if err := writeReport(e.stdout, rep, format); err != nil {
 			e.errorf("print report: %v", err)
@@ -110,7 +121,7 @@ func exitCode(rep *preflight.Report, err error) int {
 		return exitFailure
 	}
 	switch rep.Verdict {
-	case preflight.VerdictCommitted, preflight.VerdictPassed:
+	case preflight.VerdictCommitted, preflight.VerdictPassed, preflight.VerdictPaused:
 		return exitOK
 	case preflight.VerdictRefused:
 		return exitRefused

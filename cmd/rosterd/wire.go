@@ -52,6 +52,23 @@ func openApp(configPath string, logw io.Writer, readOnly bool) (*app, error) {
 
 func (a *app) Close() error { return a.store.Close() }
 
+// prune applies the history retention; failing to is worth a warning,
+// never a failed command.
+func (a *app) prune(e *env) {
+	runs, age := a.cfg.History.keep()
+	if runs == 0 && age == 0 {
+		return
+	}
+	n, err := a.store.Prune(runs, age, time.Now())
+	if err != nil {
+		a.log.Warn().Err(err).Msg("could not prune the run history")
+		return
+	}
+	if n > 0 {
+		a.log.Info().Int("runs", n).Msg("pruned the run history")
+	}
+}
+
 // connection builds the runnable connection for c: its source client (with
 // its own HTTP stack and rate limiter) and preflight options.
 func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
@@ -63,7 +80,8 @@ func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &connector.Connection{Name: c.Name, Source: src, Rules: c.rules, Preflight: opts, KeepRaw: c.keepRaw()}, nil
+	return &connector.Connection{Name: c.Name, Source: src, Rules: c.rules, Preflight: opts, KeepRaw: c.keepRaw(),
+		Pauses: c.pauses, Location: c.location}, nil
 }
 
 // cleverSource builds a Clever source, reading its credentials.
@@ -132,6 +150,26 @@ func (s storeAdapter) UpdateRun(run connector.RunRecord, report []byte) error {
 	return s.Store.UpdateRun(stateRun(run), report)
 }
 
+func (s storeAdapter) Stage(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+	return s.Store.Stage(conn, base, change, nil, stateRun(run), report)
+}
+
+func (s storeAdapter) Staged(id uint64) (*connector.Staged, error) {
+	st, err := s.Store.Staged(id)
+	if err != nil {
+		return nil, err
+	}
+	return &connector.Staged{Connection: st.Connection, Base: st.Base, Change: st.Change}, nil
+}
+
+func (s storeAdapter) CommitStaged(id uint64, run connector.RunRecord, report []byte) error {
+	return s.Store.CommitStaged(id, stateRun(run), report)
+}
+
+func (s storeAdapter) DropStaged(id uint64, run connector.RunRecord, report []byte) error {
+	return s.Store.DropStaged(id, stateRun(run), report)
+}
+
 func (s storeAdapter) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
 	_, err := s.Store.SaveRaw(conn, r, fetched)
 	return err
@@ -156,5 +194,9 @@ func stateRun(r connector.RunRecord) state.Run {
 		Deleted:    r.Deleted,
 		Errors:     r.Errors,
 		Warnings:   r.Warnings,
+		Decision:   r.Decision,
+		DecidedBy:  r.DecidedBy,
+		DecidedAt:  r.DecidedAt,
+		RollbackTo: r.RollbackTo,
 	}
 }
