@@ -58,6 +58,15 @@ func TestConfigExample(t *testing.T) {
 	if diff := cmp.Diff(want, c.rules.Describe()); diff != "" {
 		t.Errorf("example sharing rules (-want +got):\n%s", diff)
 	}
+	if diff := cmp.Diff(preflight.DefaultGuards(), opts.Guards); diff != "" {
+		t.Errorf("the example's guards are not the defaults it claims (-want +got):\n%s", diff)
+	}
+	if len(c.pauses) != 1 || c.pauses[0].Name != "summer rollover" || c.pauses[0].From.String() != "2027-06-20" {
+		t.Errorf("pauses %+v", c.pauses)
+	}
+	if runs, age := cfg.History.keep(); runs != 1000 || age != 365*24*time.Hour {
+		t.Errorf("history keeps %d runs for %s", runs, age)
+	}
 }
 
 // Ensure a minimal config gets safe defaults and relative paths resolve
@@ -116,6 +125,10 @@ func TestParseConfig_Invalid(t *testing.T) {
 		"invalid-sharing-matcher-dropped-field.yaml": {"connections[0].sharing.students.exclude[0].ext.consent", "sharing.fields"},
 		"invalid-sharing-lowest-period.yaml":         {"line 7", "lowest_period", "maybe"},
 		"invalid-timezone.yaml":                      {"connections[0].timezone", "America/Springfield"},
+		"invalid-guard-action.yaml":                  {"connections[0].preflight", "guards[0]", "purge"},
+		"invalid-pause-order.yaml":                   {"connections[0].pause[0]", "before it starts"},
+		"invalid-pause-date.yaml":                    {"connections[0].pause[0].from", "6/20/2027"},
+		"invalid-history.yaml":                       {"history", "negative"},
 	}
 	files, err := filepath.Glob("testdata/config/invalid-*.yaml")
 	if err != nil {

@@ -94,10 +94,10 @@ func (h *harness) rosterd(args ...string) result {
 	return r
 }
 
-// syncJSON runs sync with a JSON report and decodes it.
-func (h *harness) syncJSON(mode string) (result, *preflight.Report) {
+// syncJSON runs sync (or preflight) with a JSON report and decodes it.
+func (h *harness) syncJSON(mode string, flags ...string) (result, *preflight.Report) {
 	h.t.Helper()
-	r := h.rosterd(mode, "--format", "json")
+	r := h.rosterd(append([]string{mode, "--format", "json"}, flags...)...)
 	if r.stdout == "" {
 		return r, nil
 	}
@@ -106,6 +106,16 @@ func (h *harness) syncJSON(mode string) (result, *preflight.Report) {
 		h.t.Fatalf("decode report: %v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
 	}
 	return r, rep
+}
+
+// openStore opens the state file read-only; the caller closes it.
+func (h *harness) openStore() *state.Store {
+	h.t.Helper()
+	st, err := state.Open(filepath.Join(h.dir, "state.db"), state.Options{Timeout: time.Second, ReadOnly: true})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return st
 }
 
 // view opens the state file and calls fn with the connection's snapshot.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -59,16 +60,29 @@ run's full report.`,
 			return exitOK
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "RUN\tCONNECTION\tMODE\tVERDICT\tSTARTED\tDURATION\tADDED\tUPDATED\tDELETED\tERRORS\tWARNINGS")
+		fmt.Fprintln(tw, "RUN\tCONNECTION\tMODE\tVERDICT\tSTARTED\tDURATION\tADDED\tUPDATED\tDELETED\tERRORS\tWARNINGS\tNOTE")
 		for _, r := range runs {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\n",
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\n",
 				r.ID, r.Connection, r.Mode, r.Verdict, r.Started.Local().Format("2006-01-02 15:04:05"),
-				r.Finished.Sub(r.Started).Round(10*time.Millisecond), r.Added, r.Updated, r.Deleted, r.Errors, r.Warnings)
+				r.Finished.Sub(r.Started).Round(10*time.Millisecond), r.Added, r.Updated, r.Deleted, r.Errors, r.Warnings, runNote(r))
 		}
 		tw.Flush()
 		return exitOK
 	}
 	return c
+}
+
+// runNote says what the history line cannot: an operator's decision, a
+// rollback.
+func runNote(r state.Run) string {
+	var notes []string
+	if r.Decision != "" {
+		notes = append(notes, fmt.Sprintf("%s by %s %s", r.Decision, r.DecidedBy, r.DecidedAt.Local().Format("2006-01-02 15:04")))
+	}
+	if r.RollbackTo != 0 {
+		notes = append(notes, fmt.Sprintf("rollback to %d", r.RollbackTo))
+	}
+	return strings.Join(notes, "; ")
 }
 
 // runJSON is the JSON shape of a history entry.
@@ -86,13 +100,17 @@ type runJSON struct {
 	Deleted    int       `json:"deleted"`
 	Errors     int       `json:"errors"`
 	Warnings   int       `json:"warnings"`
+	Decision   string    `json:"decision,omitempty"`
+	DecidedBy  string    `json:"decided_by,omitempty"`
+	DecidedAt  time.Time `json:"decided_at,omitzero"`
+	RollbackTo uint64    `json:"rollback_to,omitempty"`
 }
 
 func runsJSON(runs []state.Run) []runJSON {
 	out := make([]runJSON, len(runs))
 	for i, r := range runs {
 		out[i] = runJSON{r.ID, r.Connection, r.Source, r.Mode, r.Verdict, r.Error, r.Started, r.Finished,
-			r.Added, r.Updated, r.Deleted, r.Errors, r.Warnings}
+			r.Added, r.Updated, r.Deleted, r.Errors, r.Warnings, r.Decision, r.DecidedBy, r.DecidedAt, r.RollbackTo}
 	}
 	return out
 }
