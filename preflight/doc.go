@@ -29,15 +29,17 @@
 //
 // Report is a run's record for people and machines. WriteJSON writes it as
 // indented JSON with the fields in this order, all always present except
-// error:
+// those marked optional. Later versions of v1 only add fields; readers
+// ignore the ones they do not know.
 //
 //	schema      "rosterd.report/v1"; readers refuse any other value
 //	run_id      the run's number in the state store
 //	connection  the configured connection name
 //	source      the source kind ("clever", "oneroster", ...)
-//	mode        "sync" or "preflight"
-//	verdict     "committed", "refused", "failed", "passed" or "held"
-//	error       why a failed run failed (only when there is one)
+//	mode        "sync", "preflight" or "rules-test"
+//	verdict     "committed", "refused", "failed", "passed", "held",
+//	            "paused" or "rejected"
+//	error       optional: why a failed run failed
 //	started     RFC 3339 timestamp
 //	finished    RFC 3339 timestamp
 //	counts      [{entity, fetched, kept, added, updated, deleted}], one per
@@ -57,6 +59,20 @@
 //	timings     [{phase, seconds}] for "fetch", "snapshot" (keeping the
 //	            fetched roster for the rules workbench), "rules",
 //	            "preflight", "commit", those the run went through
+//	changes     optional: {fields: [{entity, field, count}], updates:
+//	            [{entity, id, sis_id, fields: [{field, old, new, list,
+//	            redacted}]}], added, deleted: [{entity, id, sis_id}],
+//	            updates_omitted, added_omitted, deleted_omitted}; each list
+//	            holds at most MaxChangeDetail records and fields counts the
+//	            listed updates; a list field's old and new are the IDs
+//	            removed and added; a redacted field shows no value
+//	guards      [{entity, action, count, committed, percent, limit}]: the
+//	            mass-change guards the change tripped; [] when none
+//	pause       optional: the pause window a paused run fell in
+//	decision    optional: {action ("approved" or "rejected"), by, at} for
+//	            a held run an operator decided on
+//	rollback_to optional: the run whose committed roster a rollback
+//	            restored
 //
 // WriteText renders the same report for a terminal, WriteCSV writes one
 // row per issue for spreadsheets (UTF-8 with a byte order mark, CRLF line
