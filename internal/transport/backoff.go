@@ -45,6 +45,7 @@ func backoff(opts Options) retryablehttp.Backoff {
 			return ExponentialBackoff(minWait, maxWait, attempt)
 		}
 		wait = min(wait+rateLimitJitter(wait), opts.RateLimitWaitMax)
+		opts.Observer.RateLimitWait(wait)
 		e := log.Info().Int("status", resp.StatusCode).Dur("wait", wait)
 		if resp.Request != nil && resp.Request.URL != nil {
 			e = e.Str("path", resp.Request.URL.Path)

@@ -21,16 +21,18 @@ type pacer struct {
 	timeout  time.Duration
 	maxHold  time.Duration
 	log      zerolog.Logger
+	observer Observer
 	mu       sync.Mutex
 	holdTill time.Time // no request leaves before this
 }
 
 func newPacer(opts Options) *pacer {
 	p := &pacer{
-		base:    opts.Base,
-		timeout: opts.Timeout,
-		maxHold: opts.RateLimitWaitMax,
-		log:     opts.Logger,
+		base:     opts.Base,
+		timeout:  opts.Timeout,
+		maxHold:  opts.RateLimitWaitMax,
+		log:      opts.Logger,
+		observer: opts.Observer,
 	}
 	if opts.RequestsPerMinute > 0 {
 		p.limiter = rate.NewLimiter(rate.Every(time.Minute/time.Duration(opts.RequestsPerMinute)), burst(opts.RequestsPerMinute))
@@ -60,8 +62,10 @@ func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := p.base.RoundTrip(req.WithContext(attemptCtx))
 	if err != nil {
 		cancel()
+		p.observer.Attempt(0)
 		return nil, err
 	}
+	p.observer.Attempt(resp.StatusCode)
 	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 	p.observe(resp.Header)
 	return resp, nil
@@ -77,6 +81,7 @@ func (p *pacer) hold(ctx context.Context, req *http.Request) error {
 		return nil
 	}
 	wait = min(wait, p.maxHold)
+	p.observer.RateLimitWait(wait)
 	p.log.Info().Dur("wait", wait).Str("path", req.URL.Path).
 		Msg("rate limit exhausted; holding requests until it resets")
 	t := time.NewTimer(wait)

@@ -46,7 +46,28 @@ type Options struct {
 	// Base carries the requests; nil means a clone of
 	// http.DefaultTransport. Tests inject their own.
 	Base http.RoundTripper
+
+	// Observer, when set, is told of every attempt and every wait for a
+	// rate limit, for metrics.
+	Observer Observer
 }
+
+// Observer watches the stack's traffic. Its methods must be quick and safe
+// for concurrent use.
+type Observer interface {
+	// Attempt is called once per attempt with the response status, or 0
+	// when the attempt got no response.
+	Attempt(status int)
+	// RateLimitWait is called before each wait the server's rate limit
+	// imposes.
+	RateLimitWait(d time.Duration)
+}
+
+// noObserver is the Observer of a stack nobody watches.
+type noObserver struct{}
+
+func (noObserver) Attempt(int)                 {}
+func (noObserver) RateLimitWait(time.Duration) {}
 
 // WithDefaults returns o with every zero field set to its default, so a
 // caller that retries at its own level (a page cut short) uses the same
@@ -76,6 +97,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.Base == nil {
 		o.Base = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if o.Observer == nil {
+		o.Observer = noObserver{}
 	}
 	return o
 }

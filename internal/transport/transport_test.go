@@ -379,3 +379,44 @@ func TestOptions_WithDefaults(t *testing.T) {
 		})
 	}
 }
+
+// countingObserver records what the stack reports.
+type countingObserver struct {
+	mu       sync.Mutex
+	statuses []int
+	waits    int
+}
+
+func (o *countingObserver) Attempt(status int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.statuses = append(o.statuses, status)
+}
+
+func (o *countingObserver) RateLimitWait(time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.waits++
+}
+
+// Ensure the observer hears of every attempt, with its status, and of
+// every wait a 429 imposes.
+func TestNew_Observer(t *testing.T) {
+	rateLimited := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "0")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}
+	url := serve(t, &sequence{handlers: []http.HandlerFunc{status(503, ""), rateLimited, status(200, "ok")}})
+	obs := &countingObserver{}
+	opts := fastOptions(t)
+	opts.Observer = obs
+	resp, _ := get(t, transport.New(opts), url)
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if len(obs.statuses) != 3 || obs.statuses[0] != 503 || obs.statuses[1] != 429 || obs.statuses[2] != 200 || obs.waits != 1 {
+		t.Errorf("observed statuses %v and %d rate-limit waits", obs.statuses, obs.waits)
+	}
+}
