@@ -1,15 +1,13 @@
 package state
 
 import (
-	"bufio"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 	"time"
 
-	"github.com/klauspost/compress/zstd"
 	"github.com/rosterd/rosterd/internal/codec"
 	"github.com/rosterd/rosterd/roster"
 	bolt "go.etcd.io/bbolt"
@@ -55,8 +53,9 @@ const (
 	// encoder uses at most 8 MiB.
 	rawMaxWindow = 64 << 20
 
-	// rawBufferSize is the buffer between the framing and zstd, so that
-	// zstd sees large writes and reads instead of one per record.
+	// rawBufferSize is the buffer between zstd and the decoder's
+	// framing, so that zstd sees large reads instead of several per
+	// record. (The encoder writes whole batches of frames.)
 	rawBufferSize = 256 << 10
 )
 
@@ -85,6 +84,64 @@ var rawCollections = [...]string{
 	rawTagSections:    string(roster.KindSections),
 	rawTagUsers:       string(roster.KindUsers),
 	rawTagFieldErrors: "field_errors",
+}
+
+// rawFields reaches the collection of each tag in a roster.
+var rawFields = [...]rawField{
+	rawTagDistricts:   fieldOf[roster.District](func(r *roster.Roster) *[]roster.District { return &r.Districts }),
+	rawTagSchools:     fieldOf[roster.School](func(r *roster.Roster) *[]roster.School { return &r.Schools }),
+	rawTagTerms:       fieldOf[roster.Term](func(r *roster.Roster) *[]roster.Term { return &r.Terms }),
+	rawTagCourses:     fieldOf[roster.Course](func(r *roster.Roster) *[]roster.Course { return &r.Courses }),
+	rawTagSections:    fieldOf[roster.Section](func(r *roster.Roster) *[]roster.Section { return &r.Sections }),
+	rawTagUsers:       fieldOf[roster.User](func(r *roster.Roster) *[]roster.User { return &r.Users }),
+	rawTagFieldErrors: fieldOf[roster.FieldError](func(r *roster.Roster) *[]roster.FieldError { return &r.FieldErrors }),
+}
+
+// A rawField is one collection of a roster, whatever the type of its
+// records, as the stream's encoder and decoder handle it.
+type rawField interface {
+	// records returns the collection in r, to encode as frames tagged tag.
+	records(r *roster.Roster, tag byte) rawRecords
+	// reserve makes the collection in r an empty one with room for n
+	// records.
+	reserve(r *roster.Roster, n int)
+	// decode decodes the records of b, which are of this collection.
+	decode(b *rawDecodeBatch) error
+	// appendTo appends the records b decoded to the collection in r.
+	appendTo(r *roster.Roster, b *rawDecodeBatch)
+}
+
+// fieldOf is the rawField of the collection it returns from a roster.
+type fieldOf[T any] func(r *roster.Roster) *[]T
+
+func (f fieldOf[T]) records(r *roster.Roster, tag byte) rawRecords {
+	recs := *f(r)
+	return rawRecords{tag: tag, n: len(recs), at: func(i int) any { return &recs[i] }}
+}
+
+func (f fieldOf[T]) reserve(r *roster.Roster, n int) { *f(r) = make([]T, 0, n) }
+
+// decode decodes into b.out, reusing the slice an earlier batch of the
+// same collection left there.
+func (f fieldOf[T]) decode(b *rawDecodeBatch) error {
+	out, _ := b.out.([]T)
+	out = slices.Grow(out[:0], len(b.ends))[:len(b.ends)]
+	// Unmarshal fills in what is already there; each record starts empty.
+	clear(out)
+	b.out = out
+	start := 0
+	for i, end := range b.ends {
+		if err := codec.Unmarshal(b.data[start:end], &out[i]); err != nil {
+			return fmt.Errorf("record %d (%s): %w", b.first+uint64(i), rawCollections[b.tag], err)
+		}
+		start = end
+	}
+	return nil
+}
+
+func (f fieldOf[T]) appendTo(r *roster.Roster, b *rawDecodeBatch) {
+	recs := f(r)
+	*recs = append(*recs, b.out.([]T)...)
 }
 
 // RawInfo describes a stored raw roster.
@@ -127,13 +184,14 @@ func (rec *rawInfoRecord) frames() int {
 
 // SaveRaw replaces conn's raw roster with r, in one write transaction of
 // its own; the committed roster, head, cursor and run history are
-// untouched. r is only read.
+// untouched. r is only read, by several goroutines at once, and not
+// after SaveRaw returns.
 //
 // r is encoded and compressed before the transaction starts, so the
 // writer lock is held only to store the compressed chunks; those are held
 // in memory until the transaction commits, as bbolt requires, but the
-// uncompressed stream never is. The old chunks are deleted in the same
-// transaction.
+// uncompressed stream never is (raw_encode.go). The old chunks are
+// deleted in the same transaction.
 func (s *Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (RawInfo, error) {
 	if conn == "" {
 		return RawInfo{}, errors.New("save raw roster: connection name is empty")
@@ -292,301 +350,4 @@ func copyRawChunks(tx *bolt.Tx, conn string, rec *rawInfoRecord) ([][]byte, erro
 // byte order is stream order.
 func rawChunkKey(n uint64) []byte {
 	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), n)
-}
-
-// encodeRaw encodes r as a compressed stream cut into chunks, and
-// describes it (all but Fetched).
-func encodeRaw(r *roster.Roster) ([][]byte, *rawInfoRecord, error) {
-	cw := &chunkWriter{}
-	zw, err := zstd.NewWriter(cw, zstd.WithEncoderLevel(zstd.SpeedFastest))
-	if err != nil {
-		return nil, nil, fmt.Errorf("start zstd: %w", err)
-	}
-	e := &rawEncoder{w: bufio.NewWriterSize(zw, rawBufferSize), counts: make(map[string]int)}
-	err = e.encode(r)
-	if err == nil {
-		err = e.w.Flush()
-	}
-	// Close also when encoding failed: it stops the encoder's goroutines.
-	if cerr := zw.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("finish zstd: %w", cerr)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	cw.flush()
-	return cw.chunks, &rawInfoRecord{
-		Format:      rawFormat,
-		Counts:      e.counts,
-		Chunks:      len(cw.chunks),
-		Bytes:       cw.size,
-		StreamBytes: e.size,
-	}, nil
-}
-
-// rawEncoder writes the frames of one stream.
-type rawEncoder struct {
-	w      *bufio.Writer
-	counts map[string]int
-	frames uint64
-	size   int64
-	head   [1 + binary.MaxVarintLen64]byte
-}
-
-func (e *rawEncoder) encode(r *roster.Roster) error {
-	if err := e.write(append(rawMagic[:], rawFormat)); err != nil {
-		return err
-	}
-	if err := encodeAll(e, rawTagDistricts, r.Districts); err != nil {
-		return err
-	}
-	if err := encodeAll(e, rawTagSchools, r.Schools); err != nil {
-		return err
-	}
-	if err := encodeAll(e, rawTagTerms, r.Terms); err != nil {
-		return err
-	}
-	if err := encodeAll(e, rawTagCourses, r.Courses); err != nil {
-		return err
-	}
-	if err := encodeAll(e, rawTagSections, r.Sections); err != nil {
-		return err
-	}
-	if err := encodeAll(e, rawTagUsers, r.Users); err != nil {
-		return err
-	}
-	if err := encodeAll(e, rawTagFieldErrors, r.FieldErrors); err != nil {
-		return err
-	}
-	e.head[0] = rawTagEnd
-	n := 1 + binary.PutUvarint(e.head[1:], e.frames)
-	return e.write(e.head[:n])
-}
-
-// encodeAll writes a frame tagged tag for every record of recs, in order.
-func encodeAll[T any](e *rawEncoder, tag byte, recs []T) error {
-	for i := range recs {
-		data, err := codec.Marshal(&recs[i])
-		if err != nil {
-			return fmt.Errorf("%s[%d]: %w", rawCollections[tag], i, err)
-		}
-		e.head[0] = tag
-		n := 1 + binary.PutUvarint(e.head[1:], uint64(len(data)))
-		if err := e.write(e.head[:n]); err != nil {
-			return err
-		}
-		if err := e.write(data); err != nil {
-			return err
-		}
-		e.frames++
-	}
-	if len(recs) > 0 {
-		e.counts[rawCollections[tag]] = len(recs)
-	}
-	return nil
-}
-
-func (e *rawEncoder) write(p []byte) error {
-	n, err := e.w.Write(p)
-	e.size += int64(n)
-	if err != nil {
-		return fmt.Errorf("compress: %w", err)
-	}
-	return nil
-}
-
-// chunkWriter cuts what is written to it into chunks of rawChunkSize
-// bytes. Every chunk is a fresh allocation: bbolt refers to a value until
-// its transaction commits.
-type chunkWriter struct {
-	chunks [][]byte
-	buf    []byte
-	size   int64
-}
-
-func (w *chunkWriter) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 {
-		if w.buf == nil {
-			w.buf = make([]byte, 0, rawChunkSize)
-		}
-		k := copy(w.buf[len(w.buf):cap(w.buf)], p)
-		w.buf = w.buf[:len(w.buf)+k]
-		p = p[k:]
-		if len(w.buf) == cap(w.buf) {
-			w.flush()
-		}
-	}
-	return n, nil
-}
-
-// flush ends the current chunk, if it holds anything.
-func (w *chunkWriter) flush() {
-	if len(w.buf) == 0 {
-		return
-	}
-	w.chunks = append(w.chunks, w.buf)
-	w.size += int64(len(w.buf))
-	w.buf = nil
-}
-
-// chunkReader reads chunks in turn, letting go of each once it is read so
-// the memory of a large stream is freed as it is decoded.
-type chunkReader struct {
-	chunks [][]byte
-}
-
-func (r *chunkReader) Read(p []byte) (int, error) {
-	for len(r.chunks) > 0 && len(r.chunks[0]) == 0 {
-		r.chunks[0] = nil
-		r.chunks = r.chunks[1:]
-	}
-	if len(r.chunks) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p, r.chunks[0])
-	r.chunks[0] = r.chunks[0][n:]
-	return n, nil
-}
-
-// decodeRaw decodes the compressed stream in src, checking it against
-// rec.
-func decodeRaw(src io.Reader, rec *rawInfoRecord) (*roster.Roster, error) {
-	zr, err := zstd.NewReader(src, zstd.WithDecoderMaxWindow(rawMaxWindow))
-	if err != nil {
-		return nil, fmt.Errorf("start zstd: %w", err)
-	}
-	defer zr.Close()
-	d := &rawDecoder{r: bufio.NewReaderSize(zr, rawBufferSize)}
-	r, err := d.decode(rec)
-	if err != nil {
-		return nil, fmt.Errorf("raw roster is damaged: %w", err)
-	}
-	return r, nil
-}
-
-// rawDecoder reads the frames of one stream.
-type rawDecoder struct {
-	r      *bufio.Reader
-	buf    []byte
-	frames uint64
-}
-
-func (d *rawDecoder) decode(rec *rawInfoRecord) (*roster.Roster, error) {
-	var head [len(rawMagic) + 1]byte
-	if _, err := io.ReadFull(d.r, head[:]); err != nil {
-		return nil, fmt.Errorf("read header: %w", unexpectedEOF(err))
-	}
-	if [4]byte(head[:4]) != rawMagic {
-		return nil, fmt.Errorf("stream starts with %q, not a raw roster header", head[:4])
-	}
-	if head[4] != rawFormat {
-		return nil, fmt.Errorf("stream is in format %d; this rosterd reads format %d", head[4], rawFormat)
-	}
-
-	r := &roster.Roster{
-		Districts:   makeFor[roster.District](rec, rawTagDistricts),
-		Schools:     makeFor[roster.School](rec, rawTagSchools),
-		Terms:       makeFor[roster.Term](rec, rawTagTerms),
-		Courses:     makeFor[roster.Course](rec, rawTagCourses),
-		Sections:    makeFor[roster.Section](rec, rawTagSections),
-		Users:       makeFor[roster.User](rec, rawTagUsers),
-		FieldErrors: makeFor[roster.FieldError](rec, rawTagFieldErrors),
-	}
-	for {
-		tag, err := d.r.ReadByte()
-		if err != nil {
-			return nil, fmt.Errorf("after record %d: %w", d.frames, unexpectedEOF(err))
-		}
-		n, err := binary.ReadUvarint(d.r)
-		if err != nil {
-			return nil, fmt.Errorf("after record %d: %w", d.frames, unexpectedEOF(err))
-		}
-		if tag == rawTagEnd {
-			return r, d.end(n, rec)
-		}
-		if int(tag) >= len(rawCollections) {
-			return nil, fmt.Errorf("record %d has unknown tag %d", d.frames, tag)
-		}
-		if n == 0 || n > rawMaxRecord {
-			return nil, fmt.Errorf("record %d (%s) claims %d bytes", d.frames, rawCollections[tag], n)
-		}
-		if uint64(cap(d.buf)) < n {
-			d.buf = make([]byte, n)
-		}
-		data := d.buf[:n]
-		if _, err := io.ReadFull(d.r, data); err != nil {
-			return nil, fmt.Errorf("record %d (%s): %w", d.frames, rawCollections[tag], unexpectedEOF(err))
-		}
-		// Decoding copies what it keeps (strings, and Ext values through
-		// json.RawMessage), so the buffer is reused for the next record.
-		switch tag {
-		case rawTagDistricts:
-			err = decodeAppend(&r.Districts, data)
-		case rawTagSchools:
-			err = decodeAppend(&r.Schools, data)
-		case rawTagTerms:
-			err = decodeAppend(&r.Terms, data)
-		case rawTagCourses:
-			err = decodeAppend(&r.Courses, data)
-		case rawTagSections:
-			err = decodeAppend(&r.Sections, data)
-		case rawTagUsers:
-			err = decodeAppend(&r.Users, data)
-		case rawTagFieldErrors:
-			err = decodeAppend(&r.FieldErrors, data)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("record %d (%s): %w", d.frames, rawCollections[tag], err)
-		}
-		d.frames++
-	}
-}
-
-// end checks the end marker, which says the stream holds frames frames,
-// and that nothing follows it.
-func (d *rawDecoder) end(frames uint64, rec *rawInfoRecord) error {
-	if frames != d.frames {
-		return fmt.Errorf("end marker counts %d records, the stream holds %d", frames, d.frames)
-	}
-	if _, err := d.r.ReadByte(); err != io.EOF {
-		if err != nil {
-			return fmt.Errorf("after end marker: %w", err)
-		}
-		return errors.New("data after the end marker")
-	}
-	if frames != uint64(rec.frames()) {
-		return fmt.Errorf("stream holds %d records, raw info says %d", frames, rec.frames())
-	}
-	return nil
-}
-
-// makeFor returns a slice with room for the records of tag rec counts, or
-// nil when it counts none. The count is only a hint, and is capped by the
-// compressed size so that a damaged raw_info cannot make it allocate
-// more than the stream could hold.
-func makeFor[T any](rec *rawInfoRecord, tag byte) []T {
-	n := int64(rec.Counts[rawCollections[tag]])
-	if n <= 0 {
-		return nil
-	}
-	return make([]T, 0, min(n, rec.Bytes))
-}
-
-func decodeAppend[T any](dst *[]T, data []byte) error {
-	var rec T
-	if err := codec.Unmarshal(data, &rec); err != nil {
-		return err
-	}
-	*dst = append(*dst, rec)
-	return nil
-}
-
-// unexpectedEOF turns the end of the stream in the middle of it into
-// io.ErrUnexpectedEOF, which says what happened: the stream is cut short.
-func unexpectedEOF(err error) error {
-	if err == io.EOF {
-		return io.ErrUnexpectedEOF
-	}
-	return err
 }

@@ -188,6 +188,30 @@ func TestStore_SaveRaw(t *testing.T) {
 		}
 	})
 
+	// Ensure a district, whose collections span many batches of records
+	// (and change between batches), reads back in the order saved.
+	t.Run("ManyBatches", func(t *testing.T) {
+		s := mustOpen(t, tempPath(t))
+		p, ok := synth.ProfileByName("small")
+		if !ok {
+			t.Fatal("no synth profile small")
+		}
+		r, _ := synth.Generate(p)
+		r.FieldErrors = rawRoster().FieldErrors
+		info, err := s.SaveRaw(testConn, r, fetchedAt)
+		if err != nil {
+			t.Fatalf("SaveRaw: %v", err)
+		}
+		if want := len(r.Districts) + len(r.Schools) + len(r.Terms) + len(r.Courses) + len(r.Sections) + len(r.Users); info.Records != want {
+			t.Errorf("SaveRaw stored %d records, want %d", info.Records, want)
+		}
+		got, _, err := s.LoadRaw(testConn)
+		if err != nil {
+			t.Fatalf("LoadRaw: %v", err)
+		}
+		checkSameRoster(t, r, got)
+	})
+
 	// Ensure a connection without a raw roster is ErrNotFound, whether it
 	// was never written or only committed.
 	t.Run("ErrNotFound", func(t *testing.T) {
@@ -214,6 +238,9 @@ func TestStore_SaveRaw(t *testing.T) {
 		}{
 			{name: "EmptyConnection", conn: "", r: rawRoster(), want: "connection name is empty"},
 			{name: "NilRoster", conn: testConn, r: nil, want: "roster is nil"},
+			// Records are encoded in parallel batches: the first bad one
+			// in roster order is named, wherever the other is.
+			{name: "BadRecord", conn: testConn, r: badRoster(t, 700, 2_500), want: "users[700]"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := s.SaveRaw(tt.conn, tt.r, fetchedAt)
@@ -277,6 +304,19 @@ func TestStore_LoadRaw(t *testing.T) {
 			}},
 			{name: "BadRecord", want: "record 0 (districts)", damage: func(tb testing.TB, raw *bolt.Bucket, info map[string]any) {
 				replaceStream(tb, raw, info, []byte("RRAW\x01\x01\x02{]\x00\x01"))
+			}},
+			// Records are decoded in parallel batches while the stream is
+			// read on: what is wrong first in the stream is what is named.
+			{name: "BadRecordThenTruncated", want: "record 600 (users)", damage: func(tb testing.TB, raw *bolt.Bucket, info map[string]any) {
+				stream := []byte("RRAW\x01")
+				for range 600 {
+					stream = append(stream, "\x06\x02{}"...)
+				}
+				stream = append(stream, "\x06\x02{]"...)
+				for range 600 {
+					stream = append(stream, "\x06\x02{}"...)
+				}
+				replaceStream(tb, raw, info, append(stream, "\x06\x05{}"...))
 			}},
 			{name: "CountMismatch", want: "raw info says 10", damage: func(tb testing.TB, _ *bolt.Bucket, info map[string]any) {
 				info["counts"] = map[string]any{"users": 10}
@@ -366,6 +406,17 @@ func bulkyRoster(tb testing.TB, n int) *roster.Roster {
 			Roles: roster.Roles{Student: &roster.Student{SISID: fmt.Sprint(100000 + i), School: "s1",
 				Ext: roster.ExtStrings(map[string]string{"noise": hex.EncodeToString(noise)})}}})
 		r.Sections[0].Students = append(r.Sections[0].Students, id)
+	}
+	return r
+}
+
+// badRoster is a bulkyRoster whose students at the indexes bad have an
+// ext value that is not JSON, so that SaveRaw cannot encode them.
+func badRoster(tb testing.TB, bad ...int) *roster.Roster {
+	tb.Helper()
+	r := bulkyRoster(tb, 3_000)
+	for _, i := range bad {
+		r.Users[i].Roles.Student.Ext = roster.Ext{"broken": json.RawMessage(`{]`)}
 	}
 	return r
 }
@@ -531,8 +582,10 @@ func streamPrefix(tb testing.TB, n int) []byte {
 // encoding, compression and the write transaction, fsync included.
 // MB/s is over the records' JSON; compressed/MB is the stored size.
 //
-// Set ROSTERD_BENCH_XL=1 to add the xl district (1.1M students; the
-// generated roster alone takes about 2 GB).
+// Set ROSTERD_BENCH_PROFILE=large (or a comma-separated list of synth
+// profiles) to measure others instead of medium, or ROSTERD_BENCH_XL=1
+// to add the xl district (1.1M students; the generated roster alone
+// takes about 2 GB).
 func BenchmarkSaveRaw(b *testing.B) {
 	for _, name := range benchRawProfiles() {
 		b.Run("profile="+name, func(b *testing.B) {
@@ -576,7 +629,13 @@ func BenchmarkLoadRaw(b *testing.B) {
 	}
 }
 
+// benchRawProfiles returns the synth profiles to measure: those named,
+// comma-separated, in ROSTERD_BENCH_PROFILE (as in sharing's benchmarks),
+// or else medium, and xl too when ROSTERD_BENCH_XL is set.
 func benchRawProfiles() []string {
+	if names := os.Getenv("ROSTERD_BENCH_PROFILE"); names != "" {
+		return strings.Split(names, ",")
+	}
 	names := []string{"medium"}
 	if os.Getenv("ROSTERD_BENCH_XL") != "" {
 		names = append(names, "xl")

@@ -2,6 +2,7 @@ package codec
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/go-json-experiment/json"
 )
@@ -14,6 +15,18 @@ func Marshal(rec any) ([]byte, error) {
 		return nil, fmt.Errorf("encode %T: %w", rec, err)
 	}
 	return b, nil
+}
+
+// MarshalWrite writes to w exactly the bytes Marshal returns for rec, for
+// callers that encode many records: into a *bytes.Buffer the JSON is
+// encoded in place, so a buffer reused from record to record saves
+// Marshal's allocation and copy of every record. On an error, w may
+// have been written part of the record.
+func MarshalWrite(w io.Writer, rec any) error {
+	if err := json.MarshalWrite(w, rec, json.Deterministic(true)); err != nil {
+		return fmt.Errorf("encode %T: %w", rec, err)
+	}
+	return nil
 }
 
 // Unmarshal decodes a record written by Marshal into rec. Fields the

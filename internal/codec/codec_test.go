@@ -2,6 +2,8 @@ package codec_test
 
 import (
 	"bytes"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -68,5 +70,69 @@ func TestMarshal_OmitsAbsent(t *testing.T) {
 	}
 	if want := `{"id":"u","roles":{"district_admin":{}}}`; string(data) != want {
 		t.Errorf("Marshal = %s, want %s", data, want)
+	}
+}
+
+// Ensure MarshalWrite writes exactly Marshal's bytes for every kind of
+// record, whether into a reused bytes.Buffer (encoded in place, which the
+// raw roster relies on) or another writer, and for a record larger than
+// the JSON encoder's own buffer.
+func TestMarshalWrite(t *testing.T) {
+	students := make([]string, 5_000)
+	for i := range students {
+		students[i] = fmt.Sprintf("5a25ffb0c1bc2a00360%05d", i)
+	}
+	recs := []any{
+		&roster.District{ID: "d1", Name: "Ünïcode \"District\"", Ext: roster.Ext{
+			"z": []byte(`{"b": 1, "a": [true, null]}`), "a": []byte(`"<&>"`), "m": []byte(` 3 `),
+		}, LastModified: time.Date(2025, 8, 21, 9, 0, 0, 1, time.UTC)},
+		&roster.School{ID: "s1", District: "d1", Address: roster.Address{City: "Springfield"}},
+		&roster.Term{ID: "t1", StartDate: roster.MustDate("8/20/2025"), EndDate: roster.MustDate("6/5/2026")},
+		&roster.Course{ID: "c1", Subject: "math"},
+		&roster.Section{ID: "x1", Teachers: []string{"u2", "u1"}, Students: students,
+			Ext: roster.ExtStrings(map[string]string{"room": "B12", "block": "A"})},
+		&roster.User{ID: "u1", Name: roster.Name{First: "Gus"}, Roles: roster.Roles{
+			Teacher:       &roster.Teacher{SISID: "T1", Schools: []string{"s2", "s1"}},
+			DistrictAdmin: &roster.DistrictAdmin{},
+		}},
+		&roster.FieldError{Entity: roster.EntityStudent, ID: "u2", Field: "dob", Message: "date in no known format"},
+		&roster.User{},
+	}
+	// One buffer for all, after bytes of its own, as the raw roster's
+	// encoder uses it.
+	var reused bytes.Buffer
+	reused.WriteString("frames before ")
+	for _, rec := range recs {
+		want, err := codec.Marshal(rec)
+		if err != nil {
+			t.Fatalf("Marshal(%T): %v", rec, err)
+		}
+		start := reused.Len()
+		if err := codec.MarshalWrite(&reused, rec); err != nil {
+			t.Fatalf("MarshalWrite(%T) into a bytes.Buffer: %v", rec, err)
+		}
+		if got := reused.Bytes()[start:]; !bytes.Equal(want, got) {
+			t.Errorf("MarshalWrite(%T) into a bytes.Buffer =\n%s\nMarshal =\n%s", rec, got, want)
+		}
+		var sb strings.Builder
+		if err := codec.MarshalWrite(&sb, rec); err != nil {
+			t.Fatalf("MarshalWrite(%T) into a strings.Builder: %v", rec, err)
+		}
+		if got := sb.String(); got != string(want) {
+			t.Errorf("MarshalWrite(%T) into a strings.Builder =\n%s\nMarshal =\n%s", rec, got, want)
+		}
+	}
+}
+
+// Ensure MarshalWrite fails where Marshal does, naming the record's type.
+func TestMarshalWrite_ErrInvalid(t *testing.T) {
+	rec := &roster.School{ID: "s1", Ext: roster.Ext{"bad": []byte(`{]`)}}
+	if _, err := codec.Marshal(rec); err == nil {
+		t.Fatal("Marshal of an invalid Ext value succeeded")
+	}
+	var buf bytes.Buffer
+	err := codec.MarshalWrite(&buf, rec)
+	if err == nil || !strings.Contains(err.Error(), "encode *roster.School") {
+		t.Errorf("MarshalWrite = %v, want an error naming *roster.School", err)
 	}
 }

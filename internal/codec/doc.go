@@ -8,5 +8,5 @@
 // store, so it changes only with the store's schema version.
 //
 // It is shared by preflight (which encodes and compares) and state (which
-// decodes what it reads back).
+// decodes what it reads back, and encodes raw rosters).
 package codec
