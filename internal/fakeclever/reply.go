@@ -35,6 +35,15 @@ func pooledReply(status int, buf *bytes.Buffer) *reply {
 	return &reply{status: status, contentType: contentJSON, body: buf.Bytes(), pooled: buf}
 }
 
+// sentLen is the number of body bytes writeTo sends: half the body of a
+// reply cut short.
+func (rep *reply) sentLen() int {
+	if rep.truncate {
+		return len(rep.body) / 2
+	}
+	return len(rep.body)
+}
+
 // writeTo sends the reply and returns the number of body bytes written.
 // A truncated reply still declares its full length, as a connection cut
 // mid-body does.

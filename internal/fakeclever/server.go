@@ -41,7 +41,8 @@ type Request struct {
 	Path string
 	// Status is the status sent, or 0 when the client went away first.
 	Status int
-	// Bytes is the number of body bytes written.
+	// Bytes is the number of body bytes sent (or, when the client went
+	// away first, meant to be).
 	Bytes int
 }
 
@@ -118,9 +119,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.record(entry)
 		return
 	}
+	// Record before answering: a client that has read the answer must
+	// find its request in the log.
 	entry.Status = rep.status
-	entry.Bytes = rep.writeTo(w)
+	entry.Bytes = rep.sentLen()
 	s.record(entry)
+	rep.writeTo(w)
 	if rep.truncate {
 		abortConnection(w)
 	}
