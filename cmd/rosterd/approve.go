@@ -69,7 +69,7 @@ func decisionCommand(name, summary, describe string, decide func(*connector.Engi
 			return exitFailure
 		}
 		fmt.Fprintf(e.stdout, "run %d %sd by %s\n", id, name, by)
-		a.prune(e)
+		a.pruneLog()
 		return exitOK
 	}
 	return c
@@ -141,7 +141,7 @@ the history needed was pruned).`,
 		if runErr != nil {
 			e.errorf("rollback to run %d: %v", to, runErr)
 		}
-		a.prune(e)
+		a.pruneLog()
 		return exitCode(rep, runErr)
 	}
 	return c

@@ -40,7 +40,7 @@ func (e *env) errorf(format string, args ...any) {
 
 func commands() []*command {
 	return []*command{
-		syncCommand(), preflightCommand(), runsCommand(), reportCommand(), approveCommand(), rejectCommand(), rollbackCommand(), rulesCommand(),
+		runCommand(), syncCommand(), preflightCommand(), runsCommand(), reportCommand(), approveCommand(), rejectCommand(), rollbackCommand(), rulesCommand(),
 		configCommand(), demoCommand(), benchCommand(), versionCommand(),
 	}
 }

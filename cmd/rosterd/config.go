@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
@@ -23,6 +26,7 @@ type Config struct {
 	State       StateConfig        `yaml:"state"`
 	Log         LogConfig          `yaml:"log"`
 	History     HistoryConfig      `yaml:"history"`
+	Server      ServerConfig       `yaml:"server"`
 	Connections []ConnectionConfig `yaml:"connections"`
 
 	// dir is the config file's directory; relative paths resolve against it.
@@ -33,6 +37,41 @@ type Config struct {
 type StateConfig struct {
 	Path        string        `yaml:"path"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
+}
+
+// ServerConfig is the daemon's HTTP server: health, metrics, the API and
+// the dashboard.
+type ServerConfig struct {
+	// Listen is the address to listen on; default 127.0.0.1:8080.
+	Listen string `yaml:"listen"`
+	// CertFile and KeyFile turn on TLS.
+	CertFile string `yaml:"cert_file"`
+	KeyFile  string `yaml:"key_file"`
+	// Tokens are the API tokens, each with a role.
+	Tokens []TokenConfig `yaml:"tokens"`
+	// ShutdownTimeout is how long a stopping daemon lets a run under way
+	// finish before cancelling it; default 5m.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// TokenConfig is one API token: a name (it appears in audit logs and as
+// who approved a run), a role, and the secret from a file or the
+// environment.
+type TokenConfig struct {
+	Name      string `yaml:"name"`
+	Role      string `yaml:"role"`
+	TokenFile string `yaml:"token_file"`
+	TokenEnv  string `yaml:"token_env"`
+}
+
+// NotifyConfig is a webhook told when a run is refused, held, failed or
+// recovers. Its URL often holds a secret (Slack's do), so it comes from a
+// file or the environment.
+type NotifyConfig struct {
+	URLFile string   `yaml:"url_file"`
+	URLEnv  string   `yaml:"url_env"`
+	Format  string   `yaml:"format"` // json (default) or slack
+	Events  []string `yaml:"events"` // default all: refused, held, failed, recovered
 }
 
 // HistoryConfig says how long runs and their reports are kept.
@@ -76,6 +115,17 @@ type ConnectionConfig struct {
 	KeepRawRoster *bool `yaml:"keep_raw_roster"`
 	// Pause lists date ranges in which syncs do not commit.
 	Pause []PauseConfig `yaml:"pause"`
+	// Schedule is when "rosterd run" syncs the connection: a cron
+	// expression (minute hour day month weekday) or a descriptor such as
+	// "@hourly" or "@every 30m", optionally prefixed with CRON_TZ=Zone.
+	// Empty: only when triggered.
+	Schedule string `yaml:"schedule"`
+	// Jitter delays each scheduled run by up to this much.
+	Jitter time.Duration `yaml:"jitter"`
+	// RunAtStart syncs the connection when the daemon starts.
+	RunAtStart bool `yaml:"run_at_start"`
+	// Notify lists the webhooks told about this connection's runs.
+	Notify []NotifyConfig `yaml:"notify"`
 
 	// Set by validate.
 	location *time.Location
@@ -156,6 +206,8 @@ const (
 	defaultRetryWaitMin      = time.Second
 	defaultRetryWaitMax      = 30 * time.Second
 	defaultTimeout           = 2 * time.Minute
+	defaultListen            = "127.0.0.1:8080"
+	defaultShutdownTimeout   = 5 * time.Minute
 	defaultKeepRuns          = 1000
 	defaultMaxAgeDays        = 365
 )
@@ -242,6 +294,12 @@ func (c *Config) applyDefaults() {
 	if c.Log.Format == "" {
 		c.Log.Format = "json"
 	}
+	if c.Server.Listen == "" {
+		c.Server.Listen = defaultListen
+	}
+	if c.Server.ShutdownTimeout == 0 {
+		c.Server.ShutdownTimeout = defaultShutdownTimeout
+	}
 
 	for i := range c.Connections {
 		if cl := c.Connections[i].Source.Clever; cl != nil {
@@ -294,6 +352,9 @@ func (c *Config) Validate() error {
 	}
 	if runs, age := c.History.keep(); runs < 0 || age < 0 {
 		return &ConfigError{"history", errors.New("keep_runs and max_age_days must not be negative")}
+	}
+	if err := c.Server.validate(); err != nil {
+		return err
 	}
 	if len(c.Connections) == 0 {
 		return &ConfigError{"connections", errors.New("at least one connection is required")}
@@ -350,6 +411,28 @@ func (c *ConnectionConfig) validate(key string) error {
 	if c.rules, err = c.Sharing.rules(c.location, opts); err != nil {
 		return sharingError(key, err)
 	}
+	if c.Schedule != "" {
+		if _, err := cron.ParseStandard(c.Schedule); err != nil {
+			return &ConfigError{key + ".schedule", fmt.Errorf("%q: %w (want five cron fields, or a descriptor such as @hourly or \"@every 30m\")", c.Schedule, err)}
+		}
+	}
+	if c.Jitter < 0 {
+		return &ConfigError{key + ".jitter", errors.New("must not be negative")}
+	}
+	for i, n := range c.Notify {
+		nk := fmt.Sprintf("%s.notify[%d]", key, i)
+		if err := exactlyOne(nk, "url_file", n.URLFile, "url_env", n.URLEnv); err != nil {
+			return err
+		}
+		if n.Format != "" && n.Format != "json" && n.Format != "slack" {
+			return &ConfigError{nk + ".format", fmt.Errorf("%q is not json or slack", n.Format)}
+		}
+		for j, ev := range n.Events {
+			if !slices.Contains(notifyEvents, ev) {
+				return &ConfigError{fmt.Sprintf("%s.events[%d]", nk, j), fmt.Errorf("%q is not one of %s", ev, strings.Join(notifyEvents, ", "))}
+			}
+		}
+	}
 	for i, p := range c.Pause {
 		pk := fmt.Sprintf("%s.pause[%d]", key, i)
 		from, err := parseDay(p.From)
@@ -366,6 +449,52 @@ func (c *ConnectionConfig) validate(key string) error {
 		c.pauses = append(c.pauses, connector.Pause{Name: p.Name, From: from, To: to})
 	}
 	return nil
+}
+
+// notifyEvents are the run outcomes a webhook can be told of.
+var notifyEvents = []string{"refused", "held", "failed", "recovered"}
+
+// apiRoles are the roles an API token can have.
+var apiRoles = []string{"viewer", "operator", "admin"}
+
+func (s *ServerConfig) validate() error {
+	host, _, err := net.SplitHostPort(s.Listen)
+	if err != nil {
+		return &ConfigError{"server.listen", fmt.Errorf("%q is not host:port: %w", s.Listen, err)}
+	}
+	if (s.CertFile == "") != (s.KeyFile == "") {
+		return &ConfigError{"server", errors.New("cert_file and key_file go together")}
+	}
+	if s.ShutdownTimeout < 0 {
+		return &ConfigError{"server.shutdown_timeout", errors.New("must not be negative")}
+	}
+	names := map[string]bool{}
+	for i, t := range s.Tokens {
+		key := fmt.Sprintf("server.tokens[%d]", i)
+		if t.Name == "" || names[t.Name] {
+			return &ConfigError{key + ".name", errors.New("is required and must be unique: it names who acted in the audit log")}
+		}
+		names[t.Name] = true
+		if !slices.Contains(apiRoles, t.Role) {
+			return &ConfigError{key + ".role", fmt.Errorf("%q is not one of viewer, operator, admin", t.Role)}
+		}
+		if err := exactlyOne(key, "token_file", t.TokenFile, "token_env", t.TokenEnv); err != nil {
+			return err
+		}
+	}
+	if len(s.Tokens) == 0 && !isLoopback(host) {
+		return &ConfigError{"server.listen", fmt.Errorf("%s is reachable from other machines, so it needs API tokens (server.tokens): the API serves student records", s.Listen)}
+	}
+	return nil
+}
+
+// isLoopback reports whether host names only this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // parseDay reads a pause window's date.

@@ -41,7 +41,7 @@ variables, without printing them. It exits 0 when the config is valid and
 			conn := &cfg.Connections[i]
 			cl := conn.Source.Clever
 			status := "credentials readable"
-			if _, err := cfg.cleverSource(conn.Name, cl, newLogger(e.stderr, cfg.Log)); err != nil {
+			if _, err := cfg.cleverSource(conn.Name, cl, newLogger(e.stderr, cfg.Log), nil); err != nil {
 				status = "ERROR: " + err.Error()
 				problems++
 			}

@@ -90,7 +90,7 @@ func runCommandFor(mode connector.Mode, c *command) *command {
 				break
 			}
 		}
-		a.prune(e)
+		a.pruneLog()
 		return worst
 	}
 	return c

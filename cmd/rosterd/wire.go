@@ -23,6 +23,8 @@ type app struct {
 	log    zerolog.Logger
 	store  *state.Store
 	engine *connector.Engine
+	// observer, when set, watches each connection's source traffic.
+	observer func(conn string) transport.Observer
 }
 
 // openApp loads the config, sets up logging to logw and opens the store.
@@ -52,23 +54,6 @@ func openApp(configPath string, logw io.Writer, readOnly bool) (*app, error) {
 
 func (a *app) Close() error { return a.store.Close() }
 
-// prune applies the history retention; failing to is worth a warning,
-// never a failed command.
-func (a *app) prune(e *env) {
-	runs, age := a.cfg.History.keep()
-	if runs == 0 && age == 0 {
-		return
-	}
-	n, err := a.store.Prune(runs, age, time.Now())
-	if err != nil {
-		a.log.Warn().Err(err).Msg("could not prune the run history")
-		return
-	}
-	if n > 0 {
-		a.log.Info().Int("runs", n).Msg("pruned the run history")
-	}
-}
-
 // connection builds the runnable connection for c: its source client (with
 // its own HTTP stack and rate limiter) and preflight options.
 func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
@@ -76,7 +61,11 @@ func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := a.cfg.cleverSource(c.Name, c.Source.Clever, a.log)
+	var obs transport.Observer
+	if a.observer != nil {
+		obs = a.observer(c.Name)
+	}
+	src, err := a.cfg.cleverSource(c.Name, c.Source.Clever, a.log, obs)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +74,7 @@ func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
 }
 
 // cleverSource builds a Clever source, reading its credentials.
-func (cfg *Config) cleverSource(name string, c *CleverConfig, log zerolog.Logger) (*clever.Source, error) {
+func (cfg *Config) cleverSource(name string, c *CleverConfig, log zerolog.Logger, obs transport.Observer) (*clever.Source, error) {
 	opts := clever.Options{
 		Connection: name,
 		BaseURL:    c.APIURL,
@@ -100,6 +89,7 @@ func (cfg *Config) cleverSource(name string, c *CleverConfig, log zerolog.Logger
 			RetryWaitMax:      c.RetryWaitMax,
 			RequestsPerMinute: c.RequestsPerMinute,
 			Timeout:           c.Timeout,
+			Observer:          obs,
 		},
 	}
 	key := "connections." + name + ".source.clever."
