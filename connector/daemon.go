@@ -118,6 +118,12 @@ func (d *Daemon) Start() {
 	d.log.Info().Int("connections", len(d.order)).Msg("scheduler started")
 }
 
+// Has reports whether the daemon runs connection name.
+func (d *Daemon) Has(name string) bool {
+	_, ok := d.conns[name]
+	return ok
+}
+
 // Running reports whether the scheduler runs.
 func (d *Daemon) Running() bool { return d.started.Load() && !d.stopped.Load() }
 
@@ -245,6 +251,9 @@ func (d *Daemon) decide(id uint64, fn func() (*preflight.Report, error)) (*prefl
 		s.mu.Lock()
 		s.last = rep
 		s.mu.Unlock()
+		if d.opts.OnRun != nil {
+			d.opts.OnRun(rep) // an approval commits: metrics count it
+		}
 	}
 	return rep, err
 }

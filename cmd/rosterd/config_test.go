@@ -67,6 +67,12 @@ func TestConfigExample(t *testing.T) {
 	if runs, age := cfg.History.keep(); runs != 1000 || age != 365*24*time.Hour {
 		t.Errorf("history keeps %d runs for %s", runs, age)
 	}
+	if s := cfg.Server; s.Listen != "127.0.0.1:8080" || len(s.Tokens) != 2 || s.Tokens[1].Role != "operator" || s.ShutdownTimeout != 5*time.Minute {
+		t.Errorf("server = %+v", s)
+	}
+	if c.Schedule != "CRON_TZ=America/Chicago 15 5 * * *" || c.Jitter != 10*time.Minute || len(c.Notify) != 1 || c.Notify[0].Format != "slack" {
+		t.Errorf("schedule %q, jitter %s, notify %+v", c.Schedule, c.Jitter, c.Notify)
+	}
 }
 
 // Ensure a minimal config gets safe defaults and relative paths resolve
@@ -129,6 +135,10 @@ func TestParseConfig_Invalid(t *testing.T) {
 		"invalid-pause-order.yaml":                   {"connections[0].pause[0]", "before it starts"},
 		"invalid-pause-date.yaml":                    {"connections[0].pause[0].from", "6/20/2027"},
 		"invalid-history.yaml":                       {"history", "negative"},
+		"invalid-server-public-no-tokens.yaml":       {"server.listen", "needs API tokens"},
+		"invalid-token-role.yaml":                    {"server.tokens[0].role", "superuser"},
+		"invalid-schedule.yaml":                      {"connections[0].schedule", "every day at five"},
+		"invalid-notify-format.yaml":                 {"connections[0].notify[0].format", "teams"},
 	}
 	files, err := filepath.Glob("testdata/config/invalid-*.yaml")
 	if err != nil {

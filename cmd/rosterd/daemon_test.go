@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/rosterd/rosterd/internal/fakeclever"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/state"
@@ -103,6 +105,44 @@ func TestDaemon_EndToEnd(t *testing.T) {
 		apiGet(t, addr, "/api/v1/runs?verdict=committed", &got)
 		return len(got.Runs) >= 2
 	})
+
+	// The metrics parse as Prometheus text and count the runs.
+	req, _ := http.NewRequest("GET", "http://"+addr+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+apiToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("/metrics is not Prometheus text: %v", err)
+	}
+	counter := func(name string, labels map[string]string) float64 {
+		total := 0.0
+		for _, m := range families[name].GetMetric() {
+			match := true
+			for _, l := range m.GetLabel() {
+				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
+					match = false
+				}
+			}
+			if match {
+				total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			}
+		}
+		return total
+	}
+	if n := counter("rosterd_runs_total", map[string]string{"connection": "district", "verdict": "committed"}); n < 2 {
+		t.Errorf("rosterd_runs_total{committed} = %v, want at least 2", n)
+	}
+	if n := counter("rosterd_source_requests_total", map[string]string{"status": "200"}); n == 0 {
+		t.Error("no source request counted")
+	}
+	if n := counter("rosterd_last_commit_timestamp_seconds", nil); n == 0 {
+		t.Error("no last commit time")
+	}
 
 	// Slow the next fetch down, and stop the daemon in the middle of it.
 	h.fake.Inject(fakeclever.Fault{Path: "/v3.0/sections", Kind: fakeclever.FaultSlow, Delay: 2 * time.Second, Times: 100})
