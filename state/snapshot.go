@@ -145,6 +145,36 @@ func (sn *Snapshot) ForEach(kind roster.Kind, fn func(id, data []byte) error) er
 	return b.ForEach(fn)
 }
 
+// Page calls fn for at most limit records of kind whose IDs sort after
+// after ("" for the first page), in ID order, stopping at the first error
+// fn returns. A reader pages through a large kind without walking what it
+// has already read. id and data are valid only during the call.
+func (sn *Snapshot) Page(kind roster.Kind, after string, limit int, fn func(id, data []byte) error) error {
+	b, i := sn.bucket(kind)
+	if i < 0 {
+		return unknownKind("page", kind)
+	}
+	if b == nil || limit <= 0 {
+		return nil
+	}
+	c := b.Cursor()
+	k, v := c.First()
+	if after != "" {
+		start := keyBytes(after)
+		k, v = c.Seek(start)
+		if k != nil && bytes.Equal(k, start) {
+			k, v = c.Next()
+		}
+	}
+	for n := 0; k != nil && n < limit; k, v = c.Next() {
+		if err := fn(k, v); err != nil {
+			return err
+		}
+		n++
+	}
+	return nil
+}
+
 // Count returns the number of records of kind. It reads every page of the
 // kind's tree, so call it once per run, not per record.
 func (sn *Snapshot) Count(kind roster.Kind) int {

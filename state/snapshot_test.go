@@ -184,3 +184,38 @@ func TestSnapshot(t *testing.T) {
 		}
 	})
 }
+
+// Ensure Page walks a kind in ID order from after its cursor, limit at a
+// time, and stops at the end.
+func TestSnapshot_Page(t *testing.T) {
+	s := mustOpen(t, tempPath(t))
+	r := &roster.Roster{}
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		r.Schools = append(r.Schools, roster.School{ID: id, Name: "School " + id})
+	}
+	mustCommit(t, s, 0, encodeRoster(t, r), nil)
+	var pages [][]string
+	after := ""
+	err := s.View(testConn, func(sn *state.Snapshot) error {
+		for {
+			var page []string
+			if err := sn.Page(roster.KindSchools, after, 2, func(id, _ []byte) error {
+				page = append(page, string(id))
+				return nil
+			}); err != nil {
+				return err
+			}
+			if len(page) == 0 {
+				return nil
+			}
+			pages = append(pages, page)
+			after = page[len(page)-1]
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([][]string{{"a", "b"}, {"c", "d"}, {"e"}}, pages); diff != "" {
+		t.Errorf("pages (-want +got):\n%s", diff)
+	}
+}
