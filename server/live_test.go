@@ -13,6 +13,7 @@ import (
 	"github.com/rosterd/rosterd/clever"
 	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/internal/fakeclever"
+	"github.com/rosterd/rosterd/internal/stateadapter"
 	"github.com/rosterd/rosterd/internal/transport"
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
@@ -66,7 +67,7 @@ func newLiveBackend(t *testing.T, ds *fakeclever.Dataset) (*liveBackend, *fakecl
 		}}
 	b := &liveBackend{
 		store:  store,
-		engine: connector.NewEngine(storeAdapter{store}, log),
+		engine: connector.NewEngine(stateadapter.Store{Store: store}, log),
 		conns:  map[string]*connector.Connection{"district": conn},
 		order:  []string{"district"},
 		locks:  map[string]*sync.Mutex{"district": {}},
@@ -190,88 +191,13 @@ func classify(err error) error {
 	return err
 }
 
-// rosterView pages a snapshot by walking its records from the first:
-// slow for a district, but it needs nothing of the store beyond ForEach
-// (the daemon's view should seek with a bbolt cursor).
+// rosterView is a snapshot as the server's view, as the daemon's is.
 type rosterView struct{ sn *state.Snapshot }
-
-var errStop = errors.New("stop")
 
 func (v rosterView) HeadRunID() uint64 { return v.sn.Head().RunID }
 
 func (v rosterView) Get(kind roster.Kind, id string) []byte { return v.sn.Get(kind, id) }
 
 func (v rosterView) Page(kind roster.Kind, after string, limit int, fn func(id, data []byte) error) error {
-	n := 0
-	err := v.sn.ForEach(kind, func(id, data []byte) error {
-		if string(id) <= after {
-			return nil
-		}
-		if n == limit {
-			return errStop
-		}
-		n++
-		return fn(id, data)
-	})
-	if errors.Is(err, errStop) {
-		return nil
-	}
-	return err
-}
-
-// storeAdapter lets the engine use the store, as cmd/rosterd's does.
-type storeAdapter struct{ *state.Store }
-
-var _ connector.Store = storeAdapter{}
-
-func (s storeAdapter) ReadCommitted(conn string, fn func(connector.Committed) error) error {
-	return s.View(conn, func(sn *state.Snapshot) error { return fn(committedView{sn}) })
-}
-
-func (s storeAdapter) Commit(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
-	return s.Store.Commit(conn, base, change, nil, stateRun(run), report)
-}
-
-func (s storeAdapter) RecordRun(run connector.RunRecord, report []byte) error {
-	return s.Store.RecordRun(stateRun(run), report)
-}
-
-func (s storeAdapter) UpdateRun(run connector.RunRecord, report []byte) error {
-	return s.Store.UpdateRun(stateRun(run), report)
-}
-
-func (s storeAdapter) Stage(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
-	return s.Store.Stage(conn, base, change, nil, stateRun(run), report)
-}
-
-func (s storeAdapter) Staged(id uint64) (*connector.Staged, error) {
-	st, err := s.Store.Staged(id)
-	if err != nil {
-		return nil, err
-	}
-	return &connector.Staged{Connection: st.Connection, Base: st.Base, Change: st.Change}, nil
-}
-
-func (s storeAdapter) CommitStaged(id uint64, run connector.RunRecord, report []byte) error {
-	return s.Store.CommitStaged(id, stateRun(run), report)
-}
-
-func (s storeAdapter) DropStaged(id uint64, run connector.RunRecord, report []byte) error {
-	return s.Store.DropStaged(id, stateRun(run), report)
-}
-
-func (s storeAdapter) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
-	_, err := s.Store.SaveRaw(conn, r, fetched)
-	return err
-}
-
-type committedView struct{ *state.Snapshot }
-
-func (v committedView) HeadRunID() uint64 { return v.Head().RunID }
-
-func stateRun(r connector.RunRecord) state.Run {
-	return state.Run{ID: r.ID, Connection: r.Connection, Source: r.Source, Mode: string(r.Mode), Verdict: string(r.Verdict),
-		Error: r.Error, Started: r.Started, Finished: r.Finished, Added: r.Added, Updated: r.Updated, Deleted: r.Deleted,
-		Errors: r.Errors, Warnings: r.Warnings, Decision: r.Decision, DecidedBy: r.DecidedBy, DecidedAt: r.DecidedAt,
-		RollbackTo: r.RollbackTo}
+	return v.sn.Page(kind, after, limit, fn)
 }

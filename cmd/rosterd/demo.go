@@ -16,6 +16,7 @@ import (
 	"github.com/rosterd/rosterd/clever"
 	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/internal/fakeclever"
+	"github.com/rosterd/rosterd/internal/stateadapter"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/internal/transport"
 	"github.com/rosterd/rosterd/roster"
@@ -145,7 +146,7 @@ func (d *demo) run(ctx context.Context) (int, error) {
 	// Fetch staff and district admins too, as config.example.yaml does.
 	src := clever.NewSource(client, clever.SourceOptions{Roles: []roster.Role{roster.RoleStaff, roster.RoleDistrictAdmin}})
 	conn := &connector.Connection{Name: "demo", Source: src, KeepRaw: true}
-	engine := connector.NewEngine(storeAdapter{store}, log)
+	engine := connector.NewEngine(stateadapter.Store{Store: store}, log)
 
 	fmt.Fprintln(d.env.stdout, "Running a preflight (dry run)...")
 	rep, err := engine.Run(ctx, conn, connector.RunOptions{Mode: connector.ModePreflight})

@@ -6,10 +6,10 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"time"
 
 	"github.com/rosterd/rosterd/clever"
 	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/internal/stateadapter"
 	"github.com/rosterd/rosterd/internal/transport"
 	"github.com/rosterd/rosterd/roster"
 	"github.com/rosterd/rosterd/state"
@@ -48,7 +48,7 @@ func openApp(configPath string, logw io.Writer, readOnly bool) (*app, error) {
 		cfg:    cfg,
 		log:    log,
 		store:  store,
-		engine: connector.NewEngine(storeAdapter{store}, log),
+		engine: connector.NewEngine(stateadapter.Store{Store: store}, log),
 	}, nil
 }
 
@@ -116,77 +116,4 @@ func (cfg *Config) cleverSource(name string, c *CleverConfig, log zerolog.Logger
 		roles = append(roles, role)
 	}
 	return clever.NewSource(client, clever.SourceOptions{Roles: roles}), nil
-}
-
-// storeAdapter lets the engine use the bbolt store through the interfaces
-// the engine declares.
-type storeAdapter struct{ *state.Store }
-
-var _ connector.Store = storeAdapter{}
-
-func (s storeAdapter) ReadCommitted(conn string, fn func(connector.Committed) error) error {
-	return s.View(conn, func(sn *state.Snapshot) error { return fn(snapshotView{sn}) })
-}
-
-func (s storeAdapter) Commit(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
-	return s.Store.Commit(conn, base, change, nil, stateRun(run), report)
-}
-
-func (s storeAdapter) RecordRun(run connector.RunRecord, report []byte) error {
-	return s.Store.RecordRun(stateRun(run), report)
-}
-
-func (s storeAdapter) UpdateRun(run connector.RunRecord, report []byte) error {
-	return s.Store.UpdateRun(stateRun(run), report)
-}
-
-func (s storeAdapter) Stage(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
-	return s.Store.Stage(conn, base, change, nil, stateRun(run), report)
-}
-
-func (s storeAdapter) Staged(id uint64) (*connector.Staged, error) {
-	st, err := s.Store.Staged(id)
-	if err != nil {
-		return nil, err
-	}
-	return &connector.Staged{Connection: st.Connection, Base: st.Base, Change: st.Change}, nil
-}
-
-func (s storeAdapter) CommitStaged(id uint64, run connector.RunRecord, report []byte) error {
-	return s.Store.CommitStaged(id, stateRun(run), report)
-}
-
-func (s storeAdapter) DropStaged(id uint64, run connector.RunRecord, report []byte) error {
-	return s.Store.DropStaged(id, stateRun(run), report)
-}
-
-func (s storeAdapter) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
-	_, err := s.Store.SaveRaw(conn, r, fetched)
-	return err
-}
-
-type snapshotView struct{ *state.Snapshot }
-
-func (v snapshotView) HeadRunID() uint64 { return v.Head().RunID }
-
-func stateRun(r connector.RunRecord) state.Run {
-	return state.Run{
-		ID:         r.ID,
-		Connection: r.Connection,
-		Source:     r.Source,
-		Mode:       string(r.Mode),
-		Verdict:    string(r.Verdict),
-		Error:      r.Error,
-		Started:    r.Started,
-		Finished:   r.Finished,
-		Added:      r.Added,
-		Updated:    r.Updated,
-		Deleted:    r.Deleted,
-		Errors:     r.Errors,
-		Warnings:   r.Warnings,
-		Decision:   r.Decision,
-		DecidedBy:  r.DecidedBy,
-		DecidedAt:  r.DecidedAt,
-		RollbackTo: r.RollbackTo,
-	}
 }

@@ -1,0 +1,93 @@
+package stateadapter
+
+import (
+	"time"
+
+	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/roster"
+	"github.com/rosterd/rosterd/state"
+)
+
+// Store is a *state.Store seen as the engine's connector.Store. Cursors
+// are not used yet: every commit keeps the stored one.
+type Store struct{ *state.Store }
+
+var _ connector.Store = Store{}
+
+// ReadCommitted calls fn with a consistent view of conn's committed roster.
+func (s Store) ReadCommitted(conn string, fn func(connector.Committed) error) error {
+	return s.View(conn, func(sn *state.Snapshot) error { return fn(committed{sn}) })
+}
+
+// Commit applies change and records run and report atomically.
+func (s Store) Commit(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+	return s.Store.Commit(conn, base, change, nil, Run(run), report)
+}
+
+// RecordRun stores a run that commits nothing.
+func (s Store) RecordRun(run connector.RunRecord, report []byte) error {
+	return s.Store.RecordRun(Run(run), report)
+}
+
+// UpdateRun replaces a recorded run's record and report.
+func (s Store) UpdateRun(run connector.RunRecord, report []byte) error {
+	return s.Store.UpdateRun(Run(run), report)
+}
+
+// Stage records a held run and stages its change.
+func (s Store) Stage(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+	return s.Store.Stage(conn, base, change, nil, Run(run), report)
+}
+
+// Staged returns a held run's staged change.
+func (s Store) Staged(id uint64) (*connector.Staged, error) {
+	st, err := s.Store.Staged(id)
+	if err != nil {
+		return nil, err
+	}
+	return &connector.Staged{Connection: st.Connection, Base: st.Base, Change: st.Change}, nil
+}
+
+// CommitStaged commits a held run's staged change.
+func (s Store) CommitStaged(id uint64, run connector.RunRecord, report []byte) error {
+	return s.Store.CommitStaged(id, Run(run), report)
+}
+
+// DropStaged drops a held run's staged change.
+func (s Store) DropStaged(id uint64, run connector.RunRecord, report []byte) error {
+	return s.Store.DropStaged(id, Run(run), report)
+}
+
+// SaveRaw keeps the fetched roster for the rules workbench.
+func (s Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
+	_, err := s.Store.SaveRaw(conn, r, fetched)
+	return err
+}
+
+// committed is a snapshot as the engine's Committed view.
+type committed struct{ *state.Snapshot }
+
+func (v committed) HeadRunID() uint64 { return v.Head().RunID }
+
+// Run converts the engine's run record to the store's.
+func Run(r connector.RunRecord) state.Run {
+	return state.Run{
+		ID:         r.ID,
+		Connection: r.Connection,
+		Source:     r.Source,
+		Mode:       string(r.Mode),
+		Verdict:    string(r.Verdict),
+		Error:      r.Error,
+		Started:    r.Started,
+		Finished:   r.Finished,
+		Added:      r.Added,
+		Updated:    r.Updated,
+		Deleted:    r.Deleted,
+		Errors:     r.Errors,
+		Warnings:   r.Warnings,
+		Decision:   r.Decision,
+		DecidedBy:  r.DecidedBy,
+		DecidedAt:  r.DecidedAt,
+		RollbackTo: r.RollbackTo,
+	}
+}
