@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rosterd/rosterd/server"
 	"github.com/rosterd/rosterd/state"
 )
 
@@ -85,32 +86,12 @@ func runNote(r state.Run) string {
 	return strings.Join(notes, "; ")
 }
 
-// runJSON is the JSON shape of a history entry.
-type runJSON struct {
-	ID         uint64    `json:"run_id"`
-	Connection string    `json:"connection"`
-	Source     string    `json:"source"`
-	Mode       string    `json:"mode"`
-	Verdict    string    `json:"verdict"`
-	Error      string    `json:"error,omitempty"`
-	Started    time.Time `json:"started"`
-	Finished   time.Time `json:"finished"`
-	Added      int       `json:"added"`
-	Updated    int       `json:"updated"`
-	Deleted    int       `json:"deleted"`
-	Errors     int       `json:"errors"`
-	Warnings   int       `json:"warnings"`
-	Decision   string    `json:"decision,omitempty"`
-	DecidedBy  string    `json:"decided_by,omitempty"`
-	DecidedAt  time.Time `json:"decided_at,omitzero"`
-	RollbackTo uint64    `json:"rollback_to,omitempty"`
-}
-
-func runsJSON(runs []state.Run) []runJSON {
-	out := make([]runJSON, len(runs))
+// runsJSON gives the history the JSON shape the API's /api/v1/runs
+// gives it, so scripts read one shape whichever they use.
+func runsJSON(runs []state.Run) []server.Run {
+	out := make([]server.Run, len(runs))
 	for i, r := range runs {
-		out[i] = runJSON{r.ID, r.Connection, r.Source, r.Mode, r.Verdict, r.Error, r.Started, r.Finished,
-			r.Added, r.Updated, r.Deleted, r.Errors, r.Warnings, r.Decision, r.DecidedBy, r.DecidedAt, r.RollbackTo}
+		out[i] = server.Run(r)
 	}
 	return out
 }
