@@ -1,0 +1,51 @@
+package clever
+
+import (
+	"testing"
+
+	"github.com/go-json-experiment/json"
+	"github.com/rosterd/rosterd/roster"
+)
+
+// FuzzDecodePages decodes arbitrary bytes as a Clever list page of each
+// collection and maps every item into the roster, as a crawl does: it must
+// fail with an error or give records, never panic. Its seed corpus, in
+// testdata/fuzz/FuzzDecodePages, holds pages shaped like Clever's with the
+// awkward values the decoder must survive (three date forms, empty
+// strings, nulls, unknown members, wrong types, duplicate names).
+func FuzzDecodePages(f *testing.F) {
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := &roster.Roster{}
+		m := newMapper(r)
+		var users page[User]
+		if json.Unmarshal(data, &users, decodeOptions) == nil {
+			for i := range users.Data.list {
+				for _, role := range roster.AllRoles {
+					r.Users = append(r.Users, users.Data.list[i].toRoster(m, role))
+				}
+			}
+		}
+		var sections page[Section]
+		if json.Unmarshal(data, &sections, decodeOptions) == nil {
+			r.Sections = m.appendSections(r.Sections, sections.Data.list)
+		}
+		var terms page[Term]
+		if json.Unmarshal(data, &terms, decodeOptions) == nil {
+			for i := range terms.Data.list {
+				r.Terms = append(r.Terms, terms.Data.list[i].toRoster(m))
+			}
+		}
+		var schools page[School]
+		if json.Unmarshal(data, &schools, decodeOptions) == nil {
+			for i := range schools.Data.list {
+				r.Schools = append(r.Schools, schools.Data.list[i].toRoster(m))
+			}
+		}
+		var districts page[District]
+		if json.Unmarshal(data, &districts, decodeOptions) == nil {
+			for i := range districts.Data.list {
+				r.Districts = append(r.Districts, districts.Data.list[i].toRoster(m))
+			}
+		}
+	})
+}
