@@ -121,6 +121,11 @@ func (g *generator) student(u *roster.User, st *roster.Student, r *rng, rec stud
 			IEPStatus: pick(r, programValues), Section504Status: pick(r, programValues),
 			FRLStatus: pick(r, programValues), GiftedStatus: pick(r, programValues),
 		}
+		if *st.Programs == (roster.Programs{}) {
+			// Every status blank is no programs block at all, as the
+			// store reads it back.
+			st.Programs = nil
+		}
 	}
 	if r.chance(extShare) {
 		st.Ext = roster.ExtStrings(pick(r, photoConsents))
