@@ -131,4 +131,3 @@ func (h *harness) checkedRoster(t *testing.T) *roster.Roster {
 	}
 	return r
 }
-
