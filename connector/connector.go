@@ -2,6 +2,7 @@ package connector
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/rosterd/rosterd/preflight"
@@ -15,6 +16,26 @@ import (
 type Source interface {
 	Kind() string
 	Fetch(ctx context.Context) (*roster.Roster, error)
+}
+
+// IncrementalSource is a Source whose fetch builds on the last one: a CSV
+// drop's delta package applies to the roster the last package gave, a
+// delta pull asks only for what changed since a watermark. The cursor it
+// returns is committed with the roster, atomically, and handed back to the
+// next fetch; a run that does not commit leaves the old cursor, so the
+// next run fetches the same change again.
+type IncrementalSource interface {
+	Source
+	FetchSince(ctx context.Context, prev Previous) (*roster.Roster, []byte, error)
+}
+
+// Previous is what an incremental fetch builds on.
+type Previous struct {
+	// Cursor is the cursor the last commit stored; nil before the first.
+	Cursor []byte
+	// Raw returns the roster the last run fetched (its raw snapshot), or
+	// nil when none is kept.
+	Raw func() (*roster.Roster, error)
 }
 
 // Committed is a read view of one connection's committed roster.
@@ -31,10 +52,10 @@ type Store interface {
 	// ReadCommitted calls fn with a consistent view of conn's committed
 	// roster, valid only during the call.
 	ReadCommitted(conn string, fn func(Committed) error) error
-	// Commit applies change and records run and report in one atomic
-	// write. It fails, writing nothing, when the connection's head is no
-	// longer base.
-	Commit(conn string, base uint64, change *roster.Change, run RunRecord, report []byte) error
+	// Commit applies change, stores cursor (nil keeps the stored one) and
+	// records run and report in one atomic write. It fails, writing
+	// nothing, when the connection's head is no longer base.
+	Commit(conn string, base uint64, change *roster.Change, cursor []byte, run RunRecord, report []byte) error
 	// RecordRun stores a run and its report without touching the roster.
 	// It fails for a run already recorded.
 	RecordRun(run RunRecord, report []byte) error
@@ -44,9 +65,9 @@ type Store interface {
 	// workbench; it touches neither the committed roster nor the history.
 	SaveRaw(conn string, r *roster.Roster, fetched time.Time) error
 
-	// Stage records a held run and stages its change, computed against
-	// base, without touching the roster.
-	Stage(conn string, base uint64, change *roster.Change, run RunRecord, report []byte) error
+	// Stage records a held run and stages its change and cursor, computed
+	// against base, without touching the roster.
+	Stage(conn string, base uint64, change *roster.Change, cursor []byte, run RunRecord, report []byte) error
 	// Staged returns a held run's staged change.
 	Staged(id uint64) (*Staged, error)
 	// CommitStaged commits run id's staged change and replaces its record
@@ -60,7 +81,15 @@ type Store interface {
 	Report(id uint64) ([]byte, error)
 	// RosterAt returns conn's roster as run id committed it.
 	RosterAt(conn string, id uint64) (*roster.Roster, error)
+	// Cursor returns the cursor conn's last commit stored, or nil.
+	Cursor(conn string) ([]byte, error)
+	// LoadRaw returns conn's kept raw roster, or an error wrapping
+	// ErrNoRaw when none is kept.
+	LoadRaw(conn string) (*roster.Roster, error)
 }
+
+// ErrNoRaw is wrapped by Store.LoadRaw when no raw roster is kept.
+var ErrNoRaw = errors.New("no fetched roster is kept")
 
 // Staged is a held run's change, waiting for an operator.
 type Staged struct {

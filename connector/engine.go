@@ -91,8 +91,9 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	r.log.Info().Str("source", r.report.Source).Msg("run started")
 
 	var fetched *roster.Roster
+	var cursor []byte
 	err := r.phase("fetch", func() (err error) {
-		fetched, err = r.conn.Source.Fetch(ctx)
+		fetched, cursor, err = r.fetch(ctx)
 		return err
 	})
 	if err != nil {
@@ -150,7 +151,7 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		r.log.Info().Str("pause", pause.Name).Msg("inside a pause window; nothing committed")
 		return r.finish(preflight.VerdictPaused)
 	case len(result.Guards) > 0:
-		return r.hold(base, result)
+		return r.hold(base, result, cursor)
 	}
 
 	r.report.Verdict = preflight.VerdictCommitted
@@ -160,7 +161,7 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		if err != nil {
 			return err
 		}
-		return r.engine.store.Commit(r.conn.Name, base, &result.Change, r.record(), data)
+		return r.engine.store.Commit(r.conn.Name, base, &result.Change, cursor, r.record(), data)
 	})
 	if err != nil {
 		return r.fail(fmt.Errorf("commit: %w", err))
@@ -177,6 +178,29 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	}
 	r.logFinished()
 	return r.report, nil
+}
+
+// fetch reads the roster from the source: incrementally, from the last
+// commit's cursor and the kept raw roster, when the source can.
+func (r *run) fetch(ctx context.Context) (*roster.Roster, []byte, error) {
+	inc, ok := r.conn.Source.(IncrementalSource)
+	if !ok {
+		ro, err := r.conn.Source.Fetch(ctx)
+		return ro, nil, err
+	}
+	store, name := r.engine.store, r.conn.Name
+	cursor, err := store.Cursor(name)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read the cursor: %w", err)
+	}
+	raw := func() (*roster.Roster, error) {
+		ro, err := store.LoadRaw(name)
+		if errors.Is(err, ErrNoRaw) {
+			return nil, nil
+		}
+		return ro, err
+	}
+	return inc.FetchSince(ctx, Previous{Cursor: cursor, Raw: raw})
 }
 
 // phase runs fn as the named phase and records its duration.
@@ -217,7 +241,7 @@ func (r *run) fillReport(nFetched map[roster.Entity]int, res *preflight.Result, 
 
 // hold stages the change of a run that tripped a guard, for an operator
 // to approve or reject; nothing is committed.
-func (r *run) hold(base uint64, result *preflight.Result) (*preflight.Report, error) {
+func (r *run) hold(base uint64, result *preflight.Result, cursor []byte) (*preflight.Report, error) {
 	r.report.Verdict = preflight.VerdictHeld
 	r.report.Finished = r.engine.now()
 	for _, g := range result.Guards {
@@ -228,7 +252,7 @@ func (r *run) hold(base uint64, result *preflight.Result) (*preflight.Report, er
 	if err != nil {
 		return r.fail(err)
 	}
-	if err := r.engine.store.Stage(r.conn.Name, base, &result.Change, r.record(), data); err != nil {
+	if err := r.engine.store.Stage(r.conn.Name, base, &result.Change, cursor, r.record(), data); err != nil {
 		return r.fail(fmt.Errorf("stage the held change: %w", err))
 	}
 	r.log.Warn().Msg("held for approval; nothing committed")

@@ -22,7 +22,9 @@ type memStore struct {
 	runs    map[uint64]connector.RunRecord
 	reports map[uint64][]byte
 	commits int
-	raws    int // SaveRaw calls
+	raws    int               // SaveRaw calls
+	raw     map[string][]byte // the kept roster, encoded: the run narrows it after
+	cursors map[string][]byte
 	staged  map[uint64]*connector.Staged
 	// history keeps a copy of the roster each commit left, by run.
 	history map[uint64]map[roster.Kind]map[string][]byte
@@ -44,6 +46,8 @@ func newMemStore() *memStore {
 		runs:    map[uint64]connector.RunRecord{},
 		reports: map[uint64][]byte{},
 		staged:  map[uint64]*connector.Staged{},
+		raw:     map[string][]byte{},
+		cursors: map[string][]byte{},
 		history: map[uint64]map[roster.Kind]map[string][]byte{},
 	}
 }
@@ -61,7 +65,7 @@ func (s *memStore) ReadCommitted(conn string, fn func(connector.Committed) error
 	return fn(memView{records: s.rosters[conn], head: s.heads[conn]})
 }
 
-func (s *memStore) Commit(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+func (s *memStore) Commit(conn string, base uint64, change *roster.Change, cursor []byte, run connector.RunRecord, report []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.beforeCommit != nil {
@@ -74,8 +78,31 @@ func (s *memStore) Commit(conn string, base uint64, change *roster.Change, run c
 		return errRunRecorded
 	}
 	s.apply(conn, change, run)
+	if cursor != nil {
+		s.cursors[conn] = bytes.Clone(cursor)
+	}
 	s.reports[run.ID] = bytes.Clone(report)
 	return nil
+}
+
+func (s *memStore) Cursor(conn string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.cursors[conn]), nil
+}
+
+func (s *memStore) LoadRaw(conn string) (*roster.Roster, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	data, ok := s.raw[conn]
+	if !ok {
+		return nil, connector.ErrNoRaw
+	}
+	var r roster.Roster
+	if err := codec.Unmarshal(data, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // apply writes change and run; the caller holds s.mu and checked the head.
@@ -113,7 +140,7 @@ func (s *memStore) apply(conn string, change *roster.Change, run connector.RunRe
 	s.history[run.ID] = copyOf
 }
 
-func (s *memStore) Stage(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
+func (s *memStore) Stage(conn string, base uint64, change *roster.Change, cursor []byte, run connector.RunRecord, report []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.runs[run.ID]; ok {
@@ -246,6 +273,11 @@ func (s *memStore) SaveRaw(conn string, r *roster.Roster, fetched time.Time) err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.raws++
+	data, err := codec.Marshal(r)
+	if err != nil {
+		return err
+	}
+	s.raw[conn] = data
 	return nil
 }
 

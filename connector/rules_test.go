@@ -95,3 +95,57 @@ func TestEngine_RulesNarrow(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// incSource is an IncrementalSource that records what it was given and
+// returns the next cursor.
+type incSource struct {
+	roster *roster.Roster
+	got    []connector.Previous
+	raws   []*roster.Roster
+	next   string
+}
+
+func (s *incSource) Kind() string { return "inc" }
+
+func (s *incSource) Fetch(context.Context) (*roster.Roster, error) { return s.roster, nil }
+
+func (s *incSource) FetchSince(_ context.Context, prev connector.Previous) (*roster.Roster, []byte, error) {
+	s.got = append(s.got, prev)
+	raw, err := prev.Raw()
+	if err != nil {
+		return nil, nil, err
+	}
+	s.raws = append(s.raws, raw)
+	return s.roster, []byte(s.next), nil
+}
+
+// Ensure an incremental source gets the last commit's cursor and the
+// kept roster, that its cursor commits with the roster, and that a run
+// that does not commit leaves the cursor as it was.
+func TestEngine_IncrementalSource(t *testing.T) {
+	store := newMemStore()
+	eng := newEngine(t, store)
+	src := &incSource{roster: district(), next: "c1"}
+	conn := &connector.Connection{Name: "c", Source: src, KeepRaw: true}
+	runSync(t, eng, conn)
+	if len(src.got) != 1 || src.got[0].Cursor != nil || src.raws[0] != nil {
+		t.Fatalf("first fetch got cursor %q and a raw roster %v", src.got[0].Cursor, src.raws[0] != nil)
+	}
+	if c, _ := store.Cursor("c"); string(c) != "c1" {
+		t.Fatalf("cursor after the first commit %q, want c1", c)
+	}
+
+	// A refused run keeps the old cursor.
+	bad := district()
+	bad.Users[1].Roles.Student.SISID = ""
+	src.roster, src.next = bad, "c2"
+	if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictRefused {
+		t.Fatalf("verdict %s", rep.Verdict)
+	}
+	if c, _ := store.Cursor("c"); string(c) != "c1" {
+		t.Errorf("a refused run moved the cursor to %q", c)
+	}
+	if got := src.got[1]; string(got.Cursor) != "c1" || src.raws[1] == nil || len(src.raws[1].Users) != 3 {
+		t.Errorf("second fetch got cursor %q and raw %v", got.Cursor, src.raws[1])
+	}
+}

@@ -1,6 +1,8 @@
 package stateadapter
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/rosterd/rosterd/connector"
@@ -8,8 +10,7 @@ import (
 	"github.com/rosterd/rosterd/state"
 )
 
-// Store is a *state.Store seen as the engine's connector.Store. Cursors
-// are not used yet: every commit keeps the stored one.
+// Store is a *state.Store seen as the engine's connector.Store.
 type Store struct{ *state.Store }
 
 var _ connector.Store = Store{}
@@ -20,8 +21,8 @@ func (s Store) ReadCommitted(conn string, fn func(connector.Committed) error) er
 }
 
 // Commit applies change and records run and report atomically.
-func (s Store) Commit(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
-	return s.Store.Commit(conn, base, change, nil, Run(run), report)
+func (s Store) Commit(conn string, base uint64, change *roster.Change, cursor []byte, run connector.RunRecord, report []byte) error {
+	return s.Store.Commit(conn, base, change, cursor, Run(run), report)
 }
 
 // RecordRun stores a run that commits nothing.
@@ -35,8 +36,30 @@ func (s Store) UpdateRun(run connector.RunRecord, report []byte) error {
 }
 
 // Stage records a held run and stages its change.
-func (s Store) Stage(conn string, base uint64, change *roster.Change, run connector.RunRecord, report []byte) error {
-	return s.Store.Stage(conn, base, change, nil, Run(run), report)
+func (s Store) Stage(conn string, base uint64, change *roster.Change, cursor []byte, run connector.RunRecord, report []byte) error {
+	return s.Store.Stage(conn, base, change, cursor, Run(run), report)
+}
+
+// Cursor returns the cursor conn's last commit stored.
+func (s Store) Cursor(conn string) ([]byte, error) {
+	var c []byte
+	err := s.View(conn, func(sn *state.Snapshot) error {
+		c = append([]byte(nil), sn.Cursor()...)
+		return nil
+	})
+	if len(c) == 0 {
+		c = nil
+	}
+	return c, err
+}
+
+// LoadRaw returns conn's kept raw roster.
+func (s Store) LoadRaw(conn string) (*roster.Roster, error) {
+	r, _, err := s.Store.LoadRaw(conn)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, fmt.Errorf("%w: %w", connector.ErrNoRaw, err)
+	}
+	return r, err
 }
 
 // Staged returns a held run's staged change.
