@@ -128,6 +128,11 @@ var codeFamilies = []codeFamily{
 		hint:        "usually a student of a school the app does not receive; mark {code} as ignore in preflight.severity to hide these",
 	},
 	{
+		check: checkInvalidField, entities: []roster.Entity{entityPackage}, severity: SeverityError,
+		description: "a file of a CSV package cannot be used as its format says; the issue names the file, line and column",
+		hint:        "ask the district to fix the file and deposit a corrected package; until then the roster stays as the last good package left it",
+	},
+	{
 		check: checkNoRole, entities: []roster.Entity{entityUser}, severity: SeverityError,
 		description: "a user record holds no role, so it counts as no entity and no app can use it",
 		hint:        "check the source's mapping of roles; Clever and OneRoster always send one",

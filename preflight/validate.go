@@ -8,6 +8,10 @@ import (
 // report entity covers. Only the ID checks and user.no_role use it.
 const entityUser roster.Entity = "user"
 
+// entityPackage is what the issues of a CSV package that cannot be read
+// are reported under (a drop folder's FieldErrors).
+const entityPackage roster.Entity = "package"
+
 // checkNoRole is the check of users without any role.
 const checkNoRole = "no_role"
 
