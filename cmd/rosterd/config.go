@@ -138,7 +138,9 @@ func (c *ConnectionConfig) keepRaw() bool { return c.KeepRawRoster == nil || *c.
 
 // SourceConfig holds exactly one source.
 type SourceConfig struct {
-	Clever *CleverConfig `yaml:"clever"`
+	Clever    *CleverConfig    `yaml:"clever"`
+	OneRoster *OneRosterConfig `yaml:"oneroster"`
+	CSV       *CSVConfig       `yaml:"csv"`
 }
 
 // CleverConfig configures a Clever Data API source.
@@ -305,6 +307,9 @@ func (c *Config) applyDefaults() {
 		if cl := c.Connections[i].Source.Clever; cl != nil {
 			cl.applyDefaults()
 		}
+		if or := c.Connections[i].Source.OneRoster; or != nil {
+			or.applyDefaults()
+		}
 	}
 }
 
@@ -390,11 +395,31 @@ func validName(name string) error {
 }
 
 func (c *ConnectionConfig) validate(key string) error {
-	if c.Source.Clever == nil {
-		return &ConfigError{key + ".source", errors.New("exactly one source is required (clever)")}
+	n := 0
+	for _, set := range []bool{c.Source.Clever != nil, c.Source.OneRoster != nil, c.Source.CSV != nil} {
+		if set {
+			n++
+		}
 	}
-	if err := c.Source.Clever.validate(key + ".source.clever"); err != nil {
-		return err
+	if n != 1 {
+		return &ConfigError{key + ".source", errors.New("exactly one source is required (clever, oneroster or csv)")}
+	}
+	switch {
+	case c.Source.Clever != nil:
+		if err := c.Source.Clever.validate(key + ".source.clever"); err != nil {
+			return err
+		}
+	case c.Source.OneRoster != nil:
+		if err := c.Source.OneRoster.validate(key + ".source.oneroster"); err != nil {
+			return err
+		}
+	case c.Source.CSV != nil:
+		if err := c.Source.CSV.validate(key + ".source.csv"); err != nil {
+			return err
+		}
+		if !c.keepRaw() {
+			return &ConfigError{key + ".keep_raw_roster", errors.New("a csv source needs it: a delta package applies to the roster the last package gave")}
+		}
 	}
 	opts, err := c.Preflight.options()
 	if err != nil {

@@ -39,13 +39,13 @@ variables, without printing them. It exits 0 when the config is valid and
 		problems := 0
 		for i := range cfg.Connections {
 			conn := &cfg.Connections[i]
-			cl := conn.Source.Clever
 			status := "credentials readable"
-			if _, err := cfg.cleverSource(conn.Name, cl, newLogger(e.stderr, cfg.Log), nil); err != nil {
+			a := &app{cfg: cfg, log: newLogger(e.stderr, cfg.Log)}
+			if _, err := a.connection(conn); err != nil {
 				status = "ERROR: " + err.Error()
 				problems++
 			}
-			fmt.Fprintf(tw, "connection %s\tclever %s\t%s\t%s\n", conn.Name, cl.APIURL, cleverAuthMode(cl), status)
+			fmt.Fprintf(tw, "connection %s\t%s\t%s\n", conn.Name, conn.Source.describe(), status)
 		}
 		tw.Flush()
 		if problems > 0 {

@@ -65,7 +65,15 @@ func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
 	if a.observer != nil {
 		obs = a.observer(c.Name)
 	}
-	src, err := a.cfg.cleverSource(c.Name, c.Source.Clever, a.log, obs)
+	var src connector.Source
+	switch {
+	case c.Source.OneRoster != nil:
+		src, err = a.cfg.oneRosterSource(c.Name, c.Source.OneRoster, a.log, obs)
+	case c.Source.CSV != nil:
+		src, err = a.cfg.csvSource(c.Name, c.Source.CSV, a.log)
+	default:
+		src, err = a.cfg.cleverSource(c.Name, c.Source.Clever, a.log, obs)
+	}
 	if err != nil {
 		return nil, err
 	}
