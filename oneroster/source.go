@@ -11,8 +11,9 @@ import (
 
 // Source crawls a OneRoster REST provider into a roster.
 type Source struct {
-	c    *Client
-	opts MapOptions
+	c     *Client
+	opts  MapOptions
+	delta DeltaOptions
 }
 
 // NewSource returns a Source over c, mapping with opts.

@@ -48,11 +48,23 @@ type OneRosterConfig struct {
 	StudentsAndTeachers bool   `yaml:"students_and_teachers"`
 	DateOrder           string `yaml:"date_order"` // "" (ISO only), mdy or dmy
 
+	// Delta turns on delta pulls (filter=dateLastModified>'…').
+	Delta DeltaConfig `yaml:"delta"`
+
 	Retries           int           `yaml:"retries"`
 	RetryWaitMin      time.Duration `yaml:"retry_wait_min"`
 	RetryWaitMax      time.Duration `yaml:"retry_wait_max"`
 	RequestsPerMinute int           `yaml:"requests_per_minute"`
 	Timeout           time.Duration `yaml:"timeout"`
+}
+
+// DeltaConfig configures delta pulls: after a full pull, ask only for the
+// records modified since (minus Overlap), with a full pull every
+// FullEvery to see the deletions a delta cannot.
+type DeltaConfig struct {
+	Enabled   bool          `yaml:"enabled"`
+	Overlap   time.Duration `yaml:"overlap"`
+	FullEvery time.Duration `yaml:"full_every"`
 }
 
 // CSVConfig configures a drop folder of CSV packages.
@@ -128,6 +140,9 @@ func (c *OneRosterConfig) validate(key string) error {
 	if c.MaxInFlight < 1 || c.MaxInFlight > 16 {
 		return &ConfigError{key + ".max_in_flight", fmt.Errorf("%d is not within 1..16", c.MaxInFlight)}
 	}
+	if c.Delta.Overlap < 0 || c.Delta.FullEvery < 0 {
+		return &ConfigError{key + ".delta", errors.New("overlap and full_every must not be negative")}
+	}
 	return validDateOrder(key+".date_order", c.DateOrder)
 }
 
@@ -188,7 +203,11 @@ func (cfg *Config) oneRosterSource(name string, c *OneRosterConfig, log zerolog.
 	if err != nil {
 		return nil, err
 	}
-	return oneroster.NewSource(client, oneroster.MapOptions{DateOrder: oneroster.DateOrder(c.DateOrder)}), nil
+	src := oneroster.NewSource(client, oneroster.MapOptions{DateOrder: oneroster.DateOrder(c.DateOrder)})
+	if c.Delta.Enabled {
+		src = src.WithDelta(oneroster.DeltaOptions{Enabled: true, Overlap: c.Delta.Overlap, FullEvery: c.Delta.FullEvery})
+	}
+	return src, nil
 }
 
 // csvSource builds a drop-folder source.
