@@ -20,8 +20,14 @@ func TestConfigExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(cfg.Connections); got != 1 {
-		t.Fatalf("example has %d connections, want 1", got)
+	if got := len(cfg.Connections); got != 3 {
+		t.Fatalf("example has %d connections, want 3 (clever, oneroster, csv)", got)
+	}
+	if or := cfg.Connections[1].Source.OneRoster; or == nil || or.Version != "1.2" || or.Auth != "oauth2" || !or.Delta.Enabled || or.PageSize != 1000 {
+		t.Errorf("oneroster source = %+v", or)
+	}
+	if csv := cfg.Connections[2].Source.CSV; csv == nil || csv.Format != "auto" || csv.Settle != 2*time.Minute {
+		t.Errorf("csv source = %+v", csv)
 	}
 	c := cfg.Connections[0]
 	cl := c.Source.Clever
@@ -139,6 +145,10 @@ func TestParseConfig_Invalid(t *testing.T) {
 		"invalid-token-role.yaml":                    {"server.tokens[0].role", "superuser"},
 		"invalid-schedule.yaml":                      {"connections[0].schedule", "every day at five"},
 		"invalid-notify-format.yaml":                 {"connections[0].notify[0].format", "teams"},
+		"invalid-oneroster-version.yaml":             {"connections[0].source.oneroster.version", "1.3"},
+		"invalid-oneroster-token-url.yaml":           {"connections[0].source.oneroster.token_url"},
+		"invalid-two-sources.yaml":                   {"connections[0].source", "exactly one source"},
+		"invalid-csv-without-raw.yaml":               {"connections[0].keep_raw_roster", "delta package"},
 	}
 	files, err := filepath.Glob("testdata/config/invalid-*.yaml")
 	if err != nil {
