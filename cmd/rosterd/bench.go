@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/rosterd/rosterd/internal/fakeoneroster"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/preflight"
 )
@@ -55,11 +56,17 @@ machine; the README lists those of a 2-core machine.`,
 		fs.Int64Var(&b.seed, "seed", 1, "generator seed")
 		fs.IntVar(&b.pageSize, "page-size", defaultPageSize, "records per page, 1..10000")
 		fs.StringVar(&b.keep, "keep", "", "keep the state file, config and logs in this directory")
+		fs.StringVar(&b.source, "source", "clever", "the fake to sync from: clever, or oneroster (1.2, OAuth 2)")
+		fs.IntVar(&b.inFlight, "in-flight", 1, "oneroster: pages fetched at once")
 		if ok, code := parse(fs, args); !ok {
 			return code
 		}
 		if _, ok := synth.ProfileByName(b.profileName); !ok {
 			e.errorf("unknown profile %q (choose from %s)", b.profileName, profileNames())
+			return exitFailure
+		}
+		if b.source != "clever" && b.source != "oneroster" {
+			e.errorf("--source must be clever or oneroster, not %q", b.source)
 			return exitFailure
 		}
 		if b.pageSize < 1 || b.pageSize > maxPageSize {
@@ -83,6 +90,8 @@ type bench struct {
 	seed        int64
 	pageSize    int
 	keep        string
+	source      string
+	inFlight    int
 
 	self string // the executable the children run
 	dir  string
@@ -90,12 +99,13 @@ type bench struct {
 
 // passResult is what one measured child process did.
 type passResult struct {
-	name    string
-	wall    time.Duration
-	peakRSS int64 // bytes; 0 when the platform does not say
-	records int
-	report  *preflight.Report
-	store   int64 // state file size after the pass
+	name     string
+	wall     time.Duration
+	peakRSS  int64 // bytes; 0 when the platform does not say
+	records  int
+	requests int // the fetch pass's requests
+	report   *preflight.Report
+	store    int64 // state file size after the pass
 }
 
 func (b *bench) run(ctx context.Context) error {
@@ -124,7 +134,7 @@ func (b *bench) run(ctx context.Context) error {
 		return err
 	}
 
-	fmt.Fprintf(b.env.stdout, "Generating the %s district (seed %d) and serving it from a fake Clever...\n", b.profileName, b.seed)
+	fmt.Fprintf(b.env.stdout, "Generating the %s district (seed %d) and serving it from a fake %s...\n", b.profileName, b.seed, b.source)
 	srv, err := b.startServer(ctx, tokenFile)
 	if err != nil {
 		return err
@@ -135,27 +145,36 @@ func (b *bench) run(ctx context.Context) error {
 	cfgPath := filepath.Join(b.dir, "rosterd.yaml")
 	statePath := filepath.Join(b.dir, "bench.db")
 	os.Remove(statePath)
-	cfg := fmt.Sprintf(`state:
-  path: %s
-log:
-  level: warn
-connections:
-  - name: bench
-    source:
-      clever:
+	source := fmt.Sprintf(`      clever:
         api_url: %s/v3.0
         auth_url: %s
         token_file: %s
         page_size: %d
         requests_per_minute: %d
         roles: [staff, district_admin, contact]
-`, statePath, srv.url, srv.url, tokenFile, b.pageSize, cleverRequestsPerMinute)
+`, srv.url, srv.url, tokenFile, b.pageSize, cleverRequestsPerMinute)
+	fetchArgs := []string{"bench", "fetch", "--url", srv.url + "/v3.0", "--token-file", tokenFile, "--page-size", fmt.Sprint(b.pageSize)}
+	if b.source == "oneroster" {
+		source = fmt.Sprintf(`      oneroster:
+        version: "1.2"
+        base_url: %s%s
+        auth: oauth2
+        token_url: %s%s
+        client_id: %s
+        client_secret_file: %s
+        page_size: %d
+        max_in_flight: %d
+        requests_per_minute: 100000
+`, srv.url, fakeoneroster.BasePathV1p2, srv.url, fakeoneroster.TokenPath, benchClientID, tokenFile, b.pageSize, b.inFlight)
+		fetchArgs = []string{"bench", "fetch", "--source", "oneroster", "--url", srv.url, "--token-file", tokenFile,
+			"--page-size", fmt.Sprint(b.pageSize), "--in-flight", fmt.Sprint(b.inFlight)}
+	}
+	cfg := fmt.Sprintf("state:\n  path: %s\nlog:\n  level: warn\nconnections:\n  - name: bench\n    source:\n%s", statePath, source)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return err
 	}
 
-	fetch, err := b.measure(ctx, "fetch+decode", "", []string{"bench", "fetch",
-		"--url", srv.url + "/v3.0", "--token-file", tokenFile, "--page-size", fmt.Sprint(b.pageSize)})
+	fetch, err := b.measure(ctx, "fetch+decode", "", fetchArgs)
 	if err != nil {
 		return err
 	}
@@ -191,7 +210,7 @@ func (b *bench) measure(ctx context.Context, name, statePath string, args []stri
 		return nil, fmt.Errorf("%s: %w (its log: %s)", name, runErr, tail(logPath))
 	}
 	if statePath == "" {
-		if _, err := fmt.Sscan(out.String(), &r.records); err != nil {
+		if _, err := fmt.Sscan(out.String(), &r.records, &r.requests); err != nil {
 			return nil, fmt.Errorf("%s: read record count from %q: %w", name, out.String(), err)
 		}
 		return r, nil
@@ -240,7 +259,7 @@ func (b *bench) print(results []*passResult) {
 	}
 	tw.Flush()
 	base := results[0].wall.Seconds()
-	fmt.Fprintln(b.env.stdout)
+	fmt.Fprintf(b.env.stdout, "\nThe fetch+decode pass made %d requests.\n", results[0].requests)
 	for _, r := range results[1:] {
 		fmt.Fprintf(b.env.stdout, "%s takes %.2fx the fetch+decode pass.\n", r.name, r.wall.Seconds()/base)
 	}
@@ -271,7 +290,7 @@ type benchServer struct {
 }
 
 func (b *bench) startServer(ctx context.Context, tokenFile string) (*benchServer, error) {
-	cmd := exec.CommandContext(ctx, b.self, "bench", "serve",
+	cmd := exec.CommandContext(ctx, b.self, "bench", "serve", "--source", b.source,
 		"--profile", b.profileName, "--seed", fmt.Sprint(b.seed), "--token-file", tokenFile)
 	cmd.Env = append(os.Environ(), runAsMainEnv+"=1")
 	cmd.Stderr = b.env.stderr

@@ -8,12 +8,15 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosterd/rosterd/clever"
 	"github.com/rosterd/rosterd/internal/fakeclever"
+	"github.com/rosterd/rosterd/internal/fakeoneroster"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/internal/transport"
+	"github.com/rosterd/rosterd/oneroster"
 	"github.com/rosterd/rosterd/roster"
 	"github.com/rs/zerolog"
 )
@@ -23,9 +26,10 @@ import (
 // then "listening URL", and exits when its standard input closes.
 func benchServe(ctx context.Context, e *env, args []string) int {
 	c := &command{name: "bench serve", summary: "Serve a generated district (internal to rosterd bench)"}
-	var profileName, tokenFile string
+	var profileName, tokenFile, source string
 	var seed int64
 	fs := c.flagSet(e, nil)
+	fs.StringVar(&source, "source", "clever", "clever or oneroster")
 	fs.StringVar(&profileName, "profile", "large", "district size")
 	fs.Int64Var(&seed, "seed", 1, "generator seed")
 	fs.StringVar(&tokenFile, "token-file", "", "file holding the bearer token to accept")
@@ -45,7 +49,14 @@ func benchServe(ctx context.Context, e *env, args []string) int {
 	}
 	start := time.Now()
 	district, _ := synth.Generate(profile)
-	ds := fakeclever.FromRoster(district)
+	var handler http.Handler
+	if source == "oneroster" {
+		handler = fakeoneroster.NewServer(fakeoneroster.FromRoster(district), fakeoneroster.Options{
+			ClientID: benchClientID, ClientSecret: strings.TrimSpace(string(token)), TokenLifetime: time.Hour,
+		})
+	} else {
+		handler = fakeclever.NewServer(fakeclever.FromRoster(district), fakeclever.Options{Token: strings.TrimSpace(string(token))})
+	}
 	n := district.Count()
 	enrollments := 0
 	for i := range district.Sections {
@@ -61,8 +72,7 @@ func benchServe(ctx context.Context, e *env, args []string) int {
 		e.errorf("listen on loopback: %v", err)
 		return exitFailure
 	}
-	fake := fakeclever.NewServer(ds, fakeclever.Options{Token: strings.TrimSpace(string(token))})
-	srv := &http.Server{Handler: fake, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(ln)
 	defer srv.Close()
 	fmt.Fprintln(e.stdout, summary)
@@ -82,9 +92,11 @@ func benchServe(ctx context.Context, e *env, args []string) int {
 // and keeping nothing, and prints the number of records read.
 func benchFetch(ctx context.Context, e *env, args []string) int {
 	c := &command{name: "bench fetch", summary: "Fetch and decode every page (internal to rosterd bench)"}
-	var url, tokenFile string
-	var pageSize int
+	var url, tokenFile, source string
+	var pageSize, inFlight int
 	fs := c.flagSet(e, nil)
+	fs.StringVar(&source, "source", "clever", "clever or oneroster")
+	fs.IntVar(&inFlight, "in-flight", 1, "oneroster: pages at once")
 	fs.StringVar(&url, "url", "", "API base URL, version included")
 	fs.StringVar(&tokenFile, "token-file", "", "file holding the bearer token")
 	fs.IntVar(&pageSize, "page-size", defaultPageSize, "records per page")
@@ -96,22 +108,52 @@ func benchFetch(ctx context.Context, e *env, args []string) int {
 		e.errorf("read token: %v", err)
 		return exitFailure
 	}
-	client, err := clever.NewClient(clever.Options{
-		Connection: "bench", BaseURL: url, AuthURL: url, Token: strings.TrimSpace(string(token)), PageSize: pageSize,
-		Transport: transport.Options{Logger: zerolog.Nop(), RequestsPerMinute: cleverRequestsPerMinute},
-	})
-	if err != nil {
-		e.errorf("%v", err)
-		return exitFailure
+	requests := &requestCounter{}
+	var n int
+	if source == "oneroster" {
+		client, err := oneroster.NewClient(oneroster.ClientOptions{
+			Connection: "bench", Version: oneroster.Version12, BaseURL: url + fakeoneroster.BasePathV1p2,
+			Auth: oneroster.AuthOAuth2, TokenURL: url + fakeoneroster.TokenPath, ClientID: benchClientID,
+			ClientSecret: strings.TrimSpace(string(token)), PageSize: pageSize, MaxInFlight: inFlight,
+			Transport: transport.Options{Logger: zerolog.Nop(), RequestsPerMinute: 100000, Observer: requests},
+		})
+		if err == nil {
+			var d *oneroster.Dataset
+			if d, err = client.Dataset(ctx, nil); err == nil {
+				n = d.Len()
+			}
+		}
+		if err != nil {
+			e.errorf("%v", err)
+			return exitFailure
+		}
+	} else {
+		client, err := clever.NewClient(clever.Options{
+			Connection: "bench", BaseURL: url, AuthURL: url, Token: strings.TrimSpace(string(token)), PageSize: pageSize,
+			Transport: transport.Options{Logger: zerolog.Nop(), RequestsPerMinute: cleverRequestsPerMinute, Observer: requests},
+		})
+		if err == nil {
+			n, err = fetchAll(ctx, client)
+		}
+		if err != nil {
+			e.errorf("%v", err)
+			return exitFailure
+		}
 	}
-	n, err := fetchAll(ctx, client)
-	if err != nil {
-		e.errorf("%v", err)
-		return exitFailure
-	}
-	fmt.Fprintln(e.stdout, n)
+	fmt.Fprintln(e.stdout, n, requests.n.Load())
 	return exitOK
 }
+
+// benchClientID is the OAuth 2 client of the OneRoster bench; its secret is
+// the bench's token.
+const benchClientID = "rosterd-bench"
+
+// requestCounter counts a fetch pass's requests.
+type requestCounter struct{ n atomic.Int64 }
+
+func (c *requestCounter) Attempt(int) { c.n.Add(1) }
+
+func (c *requestCounter) RateLimitWait(time.Duration) {}
 
 // fetchAll reads every collection a sync with every role reads, and
 // counts the records.
