@@ -72,7 +72,10 @@
 //	                               HispanicEthnicity (Y/N); Clever's vocabulary, which
 //	                               the rest of rosterd reads
 //
-// Grades stay the district's CEDS codes (KG, 01, …) and subjects its own
+// Grades are read from the CEDS codes (KG, 01, …) into the model's words
+// (Kindergarten, 1, …: Clever's enumeration, which the rest of rosterd and
+// the sharing rules use), and FromRoster writes them back as codes; a
+// grade outside CEDS is kept as written. Subjects stay the district's own
 // text: enumerations stay strings in the roster model. A person with two
 // roles in 1.1 is two users with two sourcedIds and stays two users: IDs
 // are the keys, and merging by username would guess.

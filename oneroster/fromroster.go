@@ -134,7 +134,7 @@ func fromSection(s *roster.Section) Class {
 		Title:     s.Name,
 		ClassCode: s.SectionNumber,
 		ClassType: ClassScheduled,
-		Grades:    oneItem(s.Grade),
+		Grades:    oneItem(cedsGrade(s.Grade)),
 		Subjects:  oneItem(s.Subject),
 		Periods:   splitList(s.Period),
 		Course:    Ref(s.Course),
@@ -228,7 +228,7 @@ func fromUser(u *roster.User) User {
 	}
 	if s := rs.Student; s != nil {
 		out.Username = s.Username
-		out.Grades = oneItem(s.Grade)
+		out.Grades = oneItem(cedsGrade(s.Grade))
 		addSchools(RoleStudent, s.School, s.Schools)
 		out.PrimaryOrg = Ref(s.School)
 	}

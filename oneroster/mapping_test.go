@@ -78,7 +78,7 @@ func TestToRoster_Users11(t *testing.T) {
 		}}},
 		{ID: "sadm", District: "d1", Name: roster.Name{First: "Si", Last: "See"}, Roles: roster.Roles{Staff: &roster.Staff{StaffID: "A-2", Title: "Administrator", Schools: []string{"s1"}}}},
 		{ID: "stu", District: "d1", Name: roster.Name{First: "Ann", Last: "Ay"}, Roles: roster.Roles{Student: &roster.Student{
-			SISID: "S-1", Username: "stu.one", Grade: "KG", School: "s2", Schools: []string{"s2", "s1"},
+			SISID: "S-1", Username: "stu.one", Grade: "Kindergarten", School: "s2", Schools: []string{"s2", "s1"},
 			// A disabled account is still a rostered person.
 			Ext: extOf("userIds.LDAP", "12", "enabledUser", "false"),
 		}}},
@@ -178,7 +178,7 @@ func TestToRoster_Sections(t *testing.T) {
 		// A class of a department is a class of its school; homeroom wins
 		// over the subject text; the narrowest term with dates.
 		{ID: "hr", District: "d1", School: "s2", Term: "year", Name: "Homeroom", Subject: roster.SubjectHomeroom, Students: []string{"stranger"}},
-		{ID: "math", District: "d1", School: "s1", Course: "c1", Term: "fall", Name: "Math 7", SectionNumber: "M7-1", Subject: "Math", Grade: "07", Period: "1,2",
+		{ID: "math", District: "d1", School: "s1", Course: "c1", Term: "fall", Name: "Math 7", SectionNumber: "M7-1", Subject: "Math", Grade: "7", Period: "1,2",
 			Teachers: []string{"t1", "t2", "t3"}, Students: []string{"a", "b"}},
 	}
 	if diff := cmp.Diff(want, got.Sections, rosterOpts...); diff != "" {
@@ -408,5 +408,29 @@ func TestToRoster_Sorted(t *testing.T) {
 	}
 	if s := got.Users[1].Roles.Student; s.School != "s9" || !cmp.Equal(s.Schools, []string{"s9", "s1"}) {
 		t.Errorf("schools = %q %q, want the first listed as primary", s.School, s.Schools)
+	}
+}
+
+// Ensure CEDS grade codes read as the model's grade names whatever their
+// case or zero padding, anything else is kept as written, and FromRoster
+// writes the codes back.
+func TestToRoster_Grades(t *testing.T) {
+	for in, want := range map[string]string{
+		"KG": "Kindergarten", "kg": "Kindergarten", "PK": "PreKindergarten", "TK": "TransitionalKindergarten",
+		"01": "1", "1": "1", "09": "9", "12": "12", "PS": "PostGraduate", "UG": "Ungraded", "Other": "Other",
+		"Grade 5": "Grade 5", "": "",
+	} {
+		d := &oneroster.Dataset{Classes: []oneroster.Class{{Base: oneroster.Base{SourcedID: "c"}, Title: "C", Grades: oneroster.StringList{in}}}}
+		r := oneroster.ToRoster(d, oneroster.MapOptions{})
+		if got := r.Sections[0].Grade; got != want {
+			t.Errorf("grade %q maps to %q, want %q", in, got, want)
+		}
+		if in == want || in == "kg" || in == "1" {
+			continue
+		}
+		back := oneroster.FromRoster(r)
+		if got := back.Classes[0].Grades.First(); got != in {
+			t.Errorf("FromRoster writes grade %q as %q, want %q", want, got, in)
+		}
 	}
 }

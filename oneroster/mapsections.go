@@ -50,7 +50,7 @@ func (m *mapper) section(rec recordRef, c *Class) roster.Section {
 		Name:          c.Title,
 		SectionNumber: c.ClassCode,
 		Subject:       subject,
-		Grade:         m.intern(c.Grades.First()),
+		Grade:         m.intern(modelGrade(c.Grades.First())),
 		Period:        m.intern(strings.Join(c.Periods, ",")),
 		Ext:           m.ext(rec, c.Metadata),
 		LastModified:  m.lastModified(rec, &c.Base),

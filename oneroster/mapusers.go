@@ -169,7 +169,7 @@ func (m *mapper) user(u *User, records []*RoleRecord, dm *Demographics) roster.U
 		s := &roster.Student{
 			SISID:    u.Identifier,
 			Username: u.Username,
-			Grade:    m.intern(u.Grades.First()),
+			Grade:    m.intern(modelGrade(u.Grades.First())),
 			School:   school,
 			Schools:  schools,
 			Ext:      takeExt(),

@@ -55,16 +55,20 @@ func (h *harness) putFile(name, body string) {
 }
 
 // crossSourceRules are the sharing rules every source runs: homerooms,
-// and the math sections of the school year, one section per student with
-// the lowest period winning. Each field they name (subject, term name,
-// period) is one all five formats carry; no rule names a grade, whose
-// vocabulary differs between Clever and OneRoster (see inCEDS).
+// and the math sections of the school year but those of grade 12, one
+// section per student with the lowest period winning. Each field they
+// name (subject, term name, grade, period) is one all five formats carry,
+// and grades mean the same on every source: OneRoster's CEDS codes are
+// read into the model's words.
 const crossSourceRules = `    sharing:
       sections:
         include:
           - subject: homeroom/advisory
           - subject: math
             term: "2026-2027"
+        exclude:
+          - subject: math
+            grade: "12"
       one_section_per_student:
         required: true
         require_section: true
@@ -102,27 +106,18 @@ func TestSync_SameDistrictEverySource(t *testing.T) {
 
 	// The district as an SIS serving OneRoster says it. A class has no
 	// SIS ID but its sourcedId, which such an SIS sets to its own section
-	// ID, so the sections' SIS IDs are their sourcedIds. Grades are CEDS
-	// codes, as OneRoster requires: the fake provider writes them so, and
-	// oneroster.FromRoster (the inverse of the mapping, which keeps CEDS
-	// codes) writes grades as the roster holds them. Subjects stay
-	// Clever's enum values, as both write them: a real SIS would send its
-	// own words ("Mathematics"), which the OneRoster mapping keeps as
-	// they are while Clever CSV's maps them onto the enum, so a rule on
-	// subject: math would keep no math section of a OneRoster district.
+	// ID, so the sections' SIS IDs are their sourcedIds. Grades travel as
+	// CEDS codes (the fake provider and oneroster.FromRoster write them)
+	// and the mapping reads them back into the model's words, so the
+	// families are compared as committed. Subjects stay Clever's enum
+	// values, as both write them: a real SIS would send its own words
+	// ("Mathematics"), which the OneRoster mapping keeps as they are while
+	// Clever CSV's maps them onto the enum, so a rule on subject: math
+	// would keep no math section of such a district.
 	orView := *district
 	orView.Sections = slices.Clone(district.Sections)
 	for i := range orView.Sections {
-		s := &orView.Sections[i]
-		s.ID, s.Grade = s.SISID, fakeoneroster.CEDSGrade(s.Grade)
-	}
-	orView.Users = slices.Clone(district.Users)
-	for i := range orView.Users {
-		if s := orView.Users[i].Roles.Student; s != nil {
-			c := *s
-			c.Grade = fakeoneroster.CEDSGrade(c.Grade)
-			orView.Users[i].Roles.Student = &c
-		}
+		orView.Sections[i].ID = orView.Sections[i].SISID
 	}
 
 	cleverSrv := httptest.NewServer(fakeclever.NewServer(fakeclever.FromRoster(district), fakeclever.Options{Token: testToken}))
@@ -245,8 +240,8 @@ func TestSync_SameDistrictEverySource(t *testing.T) {
 		"%d students (%d in several schools, %d placed by the tie-breaker), %d teachers and %d staff",
 		len(want.Sections), homerooms, math, coTaught, len(schools), len(want.Students), multiSchool, tied, len(want.Teachers), len(want.Staff))
 
-	// Each source against the first of its family, grades as they are;
-	// then the families against each other, grades as CEDS codes.
+	// Each source against the first of its family, then the families
+	// against each other: every comparison as committed.
 	first := map[string]int{}
 	for i, src := range sources {
 		ref, ok := first[src.family]
@@ -259,8 +254,8 @@ func TestSync_SameDistrictEverySource(t *testing.T) {
 		}
 	}
 	c, o := first["clever"], first["oneroster"]
-	if diff := cmp.Diff(got[c].inCEDS(), got[o].inCEDS()); diff != "" {
-		t.Errorf("%s committed another roster than %s, grades as CEDS codes (-%s +%s):\n%s", sources[o].name, sources[c].name, sources[c].name, sources[o].name, diff)
+	if diff := cmp.Diff(got[c], got[o]); diff != "" {
+		t.Errorf("%s committed another roster than %s (-%s +%s):\n%s", sources[o].name, sources[c].name, sources[c].name, sources[o].name, diff)
 	}
 }
 
@@ -286,8 +281,7 @@ func tailLines(s string, n int) string {
 // built from SIS IDs (clevercsv/doc.go). References are followed to the
 // SIS ID (schools, users) or to the content (terms, courses) of what
 // they name. A section is keyed by its SIS ID, or by its ID when it has
-// none: a OneRoster class has no SIS ID but its sourcedId. Grades are
-// kept as the source says them; inCEDS writes them in one vocabulary.
+// none: a OneRoster class has no SIS ID but its sourcedId.
 //
 // Left out because at least one format cannot carry it (each doc.go's
 // "not carried" list):
@@ -343,25 +337,6 @@ type crossStaff struct {
 	Schools                              []string // in SIS ID order
 }
 
-// inCEDS returns p with every grade as its CEDS code. Clever's API and
-// CSV say 9 and Kindergarten, OneRoster says 09 and KG, and rosterd keeps
-// each source's vocabulary (roster/doc.go: enumerations stay strings):
-// the formats disagree on the words, not on the grade. CEDSGrade leaves a
-// CEDS code as it is.
-func (p *crossProjection) inCEDS() *crossProjection {
-	out := *p
-	out.Sections = make(map[string]crossSection, len(p.Sections))
-	for k, s := range p.Sections {
-		s.Grade = fakeoneroster.CEDSGrade(s.Grade)
-		out.Sections[k] = s
-	}
-	out.Students = make(map[string]crossStudent, len(p.Students))
-	for k, s := range p.Students {
-		s.Grade = fakeoneroster.CEDSGrade(s.Grade)
-		out.Students[k] = s
-	}
-	return &out
-}
 
 // projectRoster projects a committed roster, failing the test when two
 // records project to one key.
