@@ -337,7 +337,6 @@ type crossStaff struct {
 	Schools                              []string // in SIS ID order
 }
 
-
 // projectRoster projects a committed roster, failing the test when two
 // records project to one key.
 func projectRoster(t *testing.T, r *roster.Roster) *crossProjection {
