@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -61,15 +62,41 @@ func (p *pacer) RoundTrip(req *http.Request) (*http.Response, error) {
 	attemptCtx, cancel := context.WithTimeout(ctx, p.timeout)
 	resp, err := p.base.RoundTrip(req.WithContext(attemptCtx))
 	if err != nil {
+		err = p.timedOut(ctx, attemptCtx, err)
 		cancel()
 		p.observer.Attempt(0)
 		return nil, err
 	}
 	p.observer.Attempt(resp.StatusCode)
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, p: p, ctx: ctx, attemptCtx: attemptCtx}
 	p.observe(resp.Header)
 	return resp, nil
 }
+
+// timedOut says so when err came of the attempt's own timeout rather than
+// the caller's context: "context deadline exceeded" alone does not tell
+// an operator which deadline, nor which setting moves it.
+func (p *pacer) timedOut(ctx, attemptCtx context.Context, err error) error {
+	if attemptCtx.Err() == nil || ctx.Err() != nil {
+		return err
+	}
+	return &attemptTimeoutError{timeout: p.timeout, err: err}
+}
+
+// attemptTimeoutError is an attempt that outlasted Options.Timeout. It is
+// a net.Error timeout, as the context error it wraps, so that *url.Error
+// and the callers' transient checks still read it as one.
+type attemptTimeoutError struct {
+	timeout time.Duration
+	err     error
+}
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("no complete answer within the %v timeout: %v", e.timeout, e.err)
+}
+func (e *attemptTimeoutError) Unwrap() error   { return e.err }
+func (e *attemptTimeoutError) Timeout() bool   { return true }
+func (e *attemptTimeoutError) Temporary() bool { return true }
 
 // hold waits until the server's rate-limit bucket has refilled, when a
 // previous response said it was empty.
@@ -119,7 +146,17 @@ func (p *pacer) CloseIdleConnections() {
 // the timeout keeps covering the body while the caller reads it.
 type cancelOnClose struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	cancel          context.CancelFunc
+	p               *pacer
+	ctx, attemptCtx context.Context
+}
+
+func (b *cancelOnClose) Read(buf []byte) (int, error) {
+	n, err := b.ReadCloser.Read(buf)
+	if err != nil && err != io.EOF {
+		err = b.p.timedOut(b.ctx, b.attemptCtx, err)
+	}
+	return n, err
 }
 
 func (b *cancelOnClose) Close() error {

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -320,8 +322,31 @@ func TestNew_TimeoutPerAttempt(t *testing.T) {
 			t.Fatalf("Do: %v", err)
 		}
 		defer resp.Body.Close()
-		if _, err := io.ReadAll(resp.Body); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("reading a stalled body: err = %v, want context.DeadlineExceeded", err)
+		_, err = io.ReadAll(resp.Body)
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "within the 100ms timeout") {
+			t.Errorf("reading a stalled body: err = %v, want context.DeadlineExceeded naming the 100ms timeout", err)
+		}
+	})
+	t.Run("NamesTheTimeout", func(t *testing.T) {
+		seq := &sequence{handlers: []http.HandlerFunc{stall}}
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, serve(t, seq), nil)
+		_, err := transport.New(opts).Do(req)
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "within the 100ms timeout") {
+			t.Errorf("err = %v, want context.DeadlineExceeded naming the 100ms timeout", err)
+		}
+		var netErr net.Error
+		if !errors.As(err, &netErr) || !netErr.Timeout() {
+			t.Errorf("err = %v is not a net.Error timeout, which callers classify as transient", err)
+		}
+	})
+	t.Run("CallerDeadlineUnchanged", func(t *testing.T) {
+		seq := &sequence{handlers: []http.HandlerFunc{stall}}
+		ctx, cancel := context.WithTimeout(t.Context(), 30*time.Millisecond)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, serve(t, seq), nil)
+		_, err := transport.New(opts).Do(req)
+		if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "timeout:") {
+			t.Errorf("err = %v, want the caller's own deadline, not the attempt's", err)
 		}
 	})
 }
