@@ -26,6 +26,10 @@ var (
 	// ErrPaginationLoop reports a next link leading back to a page already
 	// read, which would otherwise page forever.
 	ErrPaginationLoop = errors.New("pagination loop: next link leads to a page already read")
+	// ErrChangedMidCrawl reports a district Clever synced while it was
+	// being read: the pages read before and after the sync would mix two
+	// rosters.
+	ErrChangedMidCrawl = errors.New("the district changed during the crawl")
 	// ErrForeignNextLink reports a next link to another host than the API's;
 	// following it would send the token there.
 	ErrForeignNextLink = errors.New("next link points to another host")
@@ -97,8 +101,9 @@ func IsNotFound(err error) bool { return statusOf(err) == http.StatusNotFound }
 func IsRateLimited(err error) bool { return statusOf(err) == http.StatusTooManyRequests }
 
 // IsTransient reports whether a later run may well succeed where this one
-// failed: a temporary APIError (429, 5xx but 501), a body cut short, or a
-// network failure (refused, reset, timed out). Cancellation is not
+// failed: a temporary APIError (429, 5xx but 501), a body cut short, a
+// district that changed during the crawl, or a network failure (refused,
+// reset, timed out). Cancellation is not
 // transient; bad data, auth failures and pagination loops are not either.
 func IsTransient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) {
@@ -110,6 +115,7 @@ func IsTransient(err error) bool {
 	}
 	var netErr net.Error
 	return errors.Is(err, ErrBodyCutShort) ||
+		errors.Is(err, ErrChangedMidCrawl) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, io.EOF) ||
 		errors.As(err, &netErr)

@@ -62,7 +62,7 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 	r := &roster.Roster{}
 	m := newMapper(r)
 
-	district, err := s.district(ctx, m)
+	district, lastSync, err := s.district(ctx, m)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +108,19 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 		return nil, fmt.Errorf("fetch sections: %w", err)
 	}
 
+	// Clever syncs a district from its SIS while apps read it, and a crawl
+	// that spans a sync mixes the old roster and the new one. The
+	// district's last_sync says whether one happened.
+	if lastSync != "" {
+		districts, err := s.c.Districts(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("fetch district again: %w", err)
+		}
+		if len(districts) == 1 && districts[0].LastSync != lastSync {
+			return nil, s.c.errorf("fetch: %w (last_sync moved from %s to %s); the next run reads it whole", ErrChangedMidCrawl, lastSync, districts[0].LastSync)
+		}
+	}
+
 	sortUsersByID(r.Users)
 	r.FieldErrors = m.errs
 	s.c.log.Info().
@@ -125,23 +138,23 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 
 // district fetches the token's one district and checks it is the
 // configured one.
-func (s *Source) district(ctx context.Context, m *mapper) (roster.District, error) {
+func (s *Source) district(ctx context.Context, m *mapper) (roster.District, string, error) {
 	districts, err := s.c.Districts(ctx)
 	if err != nil {
-		return roster.District{}, fmt.Errorf("fetch district: %w", err)
+		return roster.District{}, "", fmt.Errorf("fetch district: %w", err)
 	}
 	if len(districts) != 1 {
 		ids := make([]string, len(districts))
 		for i, d := range districts {
 			ids[i] = d.ID
 		}
-		return roster.District{}, s.c.errorf("fetch district: the token sees %d districts [%s], want exactly one", len(districts), strings.Join(ids, " "))
+		return roster.District{}, "", s.c.errorf("fetch district: the token sees %d districts [%s], want exactly one", len(districts), strings.Join(ids, " "))
 	}
 	d := &districts[0]
 	if want := s.c.districtID; want != "" && d.ID != want {
-		return roster.District{}, s.c.errorf("fetch district: the token belongs to district %s, not the configured %s", d.ID, want)
+		return roster.District{}, "", s.c.errorf("fetch district: the token belongs to district %s, not the configured %s", d.ID, want)
 	}
-	return d.toRoster(m), nil
+	return d.toRoster(m), d.LastSync, nil
 }
 
 // users fetches one role's listing. A user already kept from an earlier

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unsafe"
 
@@ -369,4 +371,57 @@ func TestSource_FetchRefuses(t *testing.T) {
 			t.Errorf("Fetch = %v, %v; want no roster and context.Canceled", r, err)
 		}
 	})
+}
+
+// Ensure a crawl during which Clever synced the district (its last_sync
+// moved) is refused as mixing two rosters, and that a district without a
+// last_sync, or one that stayed put, is read as usual.
+func TestSource_FetchChangedMidCrawl(t *testing.T) {
+	tests := []struct {
+		name    string
+		syncs   []string // last_sync of each /districts answer; the last repeats
+		wantErr bool
+	}{
+		{"Unchanged", []string{"2026-11-30T02:00:00.000Z"}, false},
+		{"NoLastSync", []string{""}, false},
+		{"Moved", []string{"2026-11-30T02:00:00.000Z", "2026-12-01T02:00:00.000Z"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client, mux, _ := setup(t)
+			var calls atomic.Int32
+			mux.HandleFunc("GET /v3.0/districts", func(w http.ResponseWriter, r *http.Request) {
+				sync := tt.syncs[min(int(calls.Add(1))-1, len(tt.syncs)-1)]
+				d := `{"id":"d1","name":"Synthetic"}`
+				if sync != "" {
+					d = fmt.Sprintf(`{"id":"d1","name":"Synthetic","last_sync":%q}`, sync)
+				}
+				writeJSON(w, listBody("districts", "", d))
+			})
+			for _, empty := range []string{"schools", "terms", "courses", "users", "sections"} {
+				mux.HandleFunc("GET /v3.0/"+empty, func(w http.ResponseWriter, r *http.Request) {
+					writeJSON(w, listBody(empty, ""))
+				})
+			}
+
+			r, err := clever.NewSource(client, clever.SourceOptions{}).Fetch(t.Context())
+			switch {
+			case tt.wantErr && (r != nil || !errors.Is(err, clever.ErrChangedMidCrawl)):
+				t.Fatalf("Fetch = %v, %v; want no roster and ErrChangedMidCrawl", r, err)
+			case tt.wantErr:
+				for _, want := range tt.syncs {
+					if !strings.Contains(err.Error(), want) {
+						t.Errorf("error %q does not name last_sync %s", err, want)
+					}
+				}
+				if !clever.IsTransient(err) {
+					t.Errorf("error %q is not transient, yet the next run reads the district whole", err)
+				}
+			case err != nil:
+				t.Fatalf("Fetch: %v", err)
+			case len(r.Districts) != 1 || r.Districts[0].ID != "d1":
+				t.Errorf("districts %+v, want d1", r.Districts)
+			}
+		})
+	}
 }

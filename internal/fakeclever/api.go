@@ -40,7 +40,7 @@ func (s *Server) object(r *http.Request, d *Dataset, coll int, id string) *reply
 	}
 	buf := pagePool.Get().(*bytes.Buffer)
 	buf.WriteString(`{"data":`)
-	buf.Write(st.record(i))
+	d.writeRecord(buf, coll, st, i)
 	buf.WriteString(`,"links":[{"rel":"self","uri":`)
 	buf.Write(appendString(buf.AvailableBuffer(), r.URL.EscapedPath()))
 	buf.WriteString(`}]}`)
@@ -98,7 +98,7 @@ func (s *Server) list(r *http.Request, d *Dataset, coll int) *reply {
 			buf.WriteByte(',')
 		}
 		buf.WriteString(`{"data":`)
-		buf.Write(v.st.record(i))
+		d.writeRecord(buf, coll, v.st, i)
 		buf.WriteString(itemPrefix)
 		writeURIPathSegment(buf, v.st.id(i))
 		buf.WriteString(`"}`)

@@ -1,11 +1,13 @@
 package fakeclever
 
 import (
+	"bytes"
 	"cmp"
 	"runtime"
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/rosterd/rosterd/roster"
 )
@@ -22,6 +24,9 @@ type Dataset struct {
 	// byRole lists, per role, the positions of the users holding it,
 	// ascending (so also in ID order).
 	byRole map[roster.Role][]int32
+	// synced is when the server began serving this data: the district's
+	// last_sync, which Clever moves each time it syncs the district's SIS.
+	synced time.Time
 }
 
 // collectionNames are the list endpoints, in roster.Kinds order.
@@ -237,4 +242,25 @@ func buildRange(order []int32, id func(i int) string, encode func(dst []byte, i 
 		s.add(id(int(i)), scratch)
 	}
 	return s
+}
+
+// syncedAt returns a copy of d as served from t on: the district's
+// last_sync says when the data last changed.
+func (d *Dataset) syncedAt(t time.Time) *Dataset {
+	c := *d
+	c.synced = t
+	return &c
+}
+
+// writeRecord writes record i of coll, the district with its last_sync.
+func (d *Dataset) writeRecord(buf *bytes.Buffer, coll int, st *store, i int) {
+	rec := st.record(i)
+	if coll != collDistricts || len(rec) < 2 || rec[0] != '{' {
+		buf.Write(rec)
+		return
+	}
+	buf.WriteString(`{"last_sync":"`)
+	buf.WriteString(d.synced.UTC().Format("2006-01-02T15:04:05.000Z"))
+	buf.WriteString(`",`)
+	buf.Write(rec[1:])
 }

@@ -27,6 +27,10 @@ const (
 	// FaultHTML answers Status (default 502) with a proxy's text/html error
 	// page.
 	FaultHTML
+	// FaultLoop answers a list request as if it asked for the first page,
+	// whatever its starting_after says: the next link of every page then
+	// leads to the same second page, as a broken cursor does.
+	FaultLoop
 )
 
 func (k FaultKind) String() string {
@@ -41,6 +45,8 @@ func (k FaultKind) String() string {
 		return "truncate"
 	case FaultHTML:
 		return "html"
+	case FaultLoop:
+		return "loop"
 	}
 	return fmt.Sprintf("FaultKind(%d)", int(k))
 }
@@ -68,7 +74,7 @@ type Fault struct {
 // matches; later faults for the same requests wait until that one is used
 // up. It panics on an unknown Kind, a mistake in the calling test.
 func (s *Server) Inject(f Fault) {
-	if f.Kind < FaultStatus || f.Kind > FaultHTML {
+	if f.Kind < FaultStatus || f.Kind > FaultLoop {
 		panic(fmt.Sprintf("fakeclever: Inject: unknown fault kind %v", f.Kind))
 	}
 	if f.Times <= 0 {
@@ -121,7 +127,7 @@ func (fq *faultQueue) take(path string, api bool) (Fault, bool) {
 
 // withFaults answers r with answer unless a queued fault says otherwise.
 // api is whether r is for an API path.
-func (s *Server) withFaults(h http.Header, r *http.Request, api bool, answer func() *reply) *reply {
+func (s *Server) withFaults(h http.Header, r *http.Request, api bool, answer func(*http.Request) *reply) *reply {
 	f, faulted := s.faults.take(r.URL.Path, api)
 	if faulted {
 		rep, proceed := s.applyFault(f, h, r)
@@ -129,7 +135,13 @@ func (s *Server) withFaults(h http.Header, r *http.Request, api bool, answer fun
 			return rep
 		}
 	}
-	rep := answer()
+	if faulted && f.Kind == FaultLoop {
+		q := r.URL.Query()
+		q.Del("starting_after")
+		r = r.Clone(r.Context())
+		r.URL.RawQuery = q.Encode()
+	}
+	rep := answer(r)
 	rep.truncate = faulted && f.Kind == FaultTruncate
 	return rep
 }
@@ -160,5 +172,5 @@ func (s *Server) applyFault(f Fault, h http.Header, r *http.Request) (rep *reply
 	case FaultHTML:
 		return htmlGatewayError(f.Status), false
 	}
-	return nil, true // FaultTruncate: the normal reply, cut short
+	return nil, true // FaultTruncate and FaultLoop: the normal reply, altered
 }

@@ -232,3 +232,37 @@ func TestInject_UnknownKind(t *testing.T) {
 	}()
 	fake.Inject(fakeclever.Fault{Path: "/v3.0/users"})
 }
+
+// Ensure the district's last_sync moves when the server serves new data,
+// as Clever's does when it syncs the district's SIS.
+func TestServer_LastSync(t *testing.T) {
+	now := time.Date(2026, 10, 1, 6, 0, 0, 0, time.UTC)
+	fake, ts := startServer(t, fakeclever.FromRoster(syntheticRoster(3)), fakeclever.Options{Now: func() time.Time { return now }})
+	lastSync := func() string {
+		p := getPage(t, ts, "/v3.0/districts")
+		s, _ := p.Data[0].Data["last_sync"].(string)
+		return s
+	}
+	before := lastSync()
+	if before != "2026-10-01T06:00:00.000Z" {
+		t.Fatalf("last_sync %q", before)
+	}
+	now = now.Add(time.Hour)
+	fake.SetDataset(fakeclever.FromRoster(syntheticRoster(4)))
+	if after := lastSync(); after == before {
+		t.Errorf("last_sync did not move with the data: %q", after)
+	}
+}
+
+// Ensure FaultLoop makes every page's next link lead back to the second
+// page, as a broken cursor does.
+func TestServer_FaultLoop(t *testing.T) {
+	fake, ts := startServer(t, fakeclever.FromRoster(syntheticRoster(30)), fakeclever.Options{})
+	first := getPage(t, ts, "/v3.0/users?limit=10")
+	next, _ := first.link("next")
+	fake.Inject(fakeclever.Fault{Path: "/v3.0/users", Kind: fakeclever.FaultLoop, Times: 2})
+	second := getPage(t, ts, next)
+	if again, _ := second.link("next"); again != next {
+		t.Errorf("the looping page's next link is %q, want %q again", again, next)
+	}
+}

@@ -87,14 +87,14 @@ func NewServer(d *Dataset, opts Options) *Server {
 		created:     opts.Now(),
 		requestSeed: rand.Uint64(),
 	}
-	s.data.Store(d)
+	s.data.Store(d.syncedAt(s.opts.Now()))
 	return s
 }
 
 // SetDataset atomically replaces what the server serves, as when a district
 // changes between two syncs. Requests already being answered finish with
 // the dataset they started with.
-func (s *Server) SetDataset(d *Dataset) { s.data.Store(d) }
+func (s *Server) SetDataset(d *Dataset) { s.data.Store(d.syncedAt(s.opts.Now())) }
 
 // Requests returns a copy of the request log, oldest first.
 func (s *Server) Requests() []Request {
@@ -143,7 +143,7 @@ func (s *Server) route(h http.Header, r *http.Request) *reply {
 		return htmlNotFound(r)
 	}
 	if r.URL.Path == "/oauth/tokens" {
-		return s.withFaults(h, r, false, func() *reply { return s.tokens(r) })
+		return s.withFaults(h, r, false, func(r *http.Request) *reply { return s.tokens(r) })
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, s.prefix)
 	if !ok {
@@ -157,7 +157,7 @@ func (s *Server) route(h http.Header, r *http.Request) *reply {
 			return &reply{status: http.StatusTooManyRequests}
 		}
 	}
-	return s.withFaults(h, r, true, func() *reply { return s.api(r, rest) })
+	return s.withFaults(h, r, true, func(r *http.Request) *reply { return s.api(r, rest) })
 }
 
 func (s *Server) bearerOK(r *http.Request) bool {
