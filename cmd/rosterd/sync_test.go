@@ -191,15 +191,20 @@ func TestSync_FaultsAbort(t *testing.T) {
 	tests := map[string]struct {
 		fault fakeclever.Fault
 		want  []string
+		extra string // more of the connection's source config
 	}{
 		"5xx outlasting retries": {fakeclever.Fault{Path: "/v3.0/users", Kind: fakeclever.FaultStatus, Status: 503, Times: 100, After: 2},
-			[]string{`clever "district"`, "/v3.0/users", "503"}},
+			[]string{`clever "district"`, "/v3.0/users", "503"}, ""},
 		"body always cut short": {fakeclever.Fault{Path: "/v3.0/sections", Kind: fakeclever.FaultTruncate, Times: 100},
-			[]string{"/v3.0/sections", "cut short"}},
+			[]string{"/v3.0/sections", "cut short"}, ""},
 		"html error page": {fakeclever.Fault{Path: "/v3.0/users", Kind: fakeclever.FaultHTML, Status: 502, Times: 100, After: 1},
-			[]string{"/v3.0/users", "502"}},
+			[]string{"/v3.0/users", "502"}, ""},
 		"not retried": {fakeclever.Fault{Path: "/v3.0/terms", Kind: fakeclever.FaultStatus, Status: 403},
-			[]string{"/v3.0/terms", "403"}},
+			[]string{"/v3.0/terms", "403"}, ""},
+		"pagination loop": {fakeclever.Fault{Path: "/v3.0/users", Kind: fakeclever.FaultLoop, Times: 100, After: 1},
+			[]string{"/v3.0/users", "pagination loop"}, ""},
+		"request timeout": {fakeclever.Fault{Path: "/v3.0/sections", Kind: fakeclever.FaultSlow, Delay: 10 * time.Second, Times: 100},
+			[]string{"/v3.0/sections", "timeout"}, "        timeout: 200ms\n"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -208,6 +213,7 @@ func TestSync_FaultsAbort(t *testing.T) {
 			if r := h.rosterd("sync"); r.code != exitOK {
 				t.Fatalf("first sync exit %d\n%s", r.code, r.stderr)
 			}
+			h.configure("        page_size: 500\n" + tt.extra)
 			h.fake.SetDataset(fakeclever.FromRoster(changed))
 			h.fake.Inject(tt.fault)
 
