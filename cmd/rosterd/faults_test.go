@@ -153,6 +153,10 @@ func TestSync_OneRosterFaults(t *testing.T) {
 	}{
 		{name: "5xx burst", faults: []fakeoneroster.Fault{{Path: users, Kind: fakeoneroster.FaultStatus, Status: 503, Times: 2, After: 1}}},
 		{name: "rate limited", faults: []fakeoneroster.Fault{{Path: enrollments, Kind: fakeoneroster.FaultRateLimit, RetryAfter: 10 * time.Millisecond}}},
+		{name: "429 storm", faults: []fakeoneroster.Fault{
+			{Kind: fakeoneroster.FaultRateLimit, RetryAfter: 10 * time.Millisecond, Times: 3},
+			{Path: users, Kind: fakeoneroster.FaultRateLimit, RetryAfter: 10 * time.Millisecond, Times: 3, After: 1},
+		}},
 		{name: "html 502", faults: []fakeoneroster.Fault{{Path: classes, Kind: fakeoneroster.FaultHTML}}},
 		{name: "body cut short", faults: []fakeoneroster.Fault{{Path: users, Kind: fakeoneroster.FaultTruncate, After: 2}}},
 		{name: "slow", faults: []fakeoneroster.Fault{{Path: enrollments, Kind: fakeoneroster.FaultSlow, Delay: 100 * time.Millisecond, Times: 3}}},

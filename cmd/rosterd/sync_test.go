@@ -154,6 +154,7 @@ func TestSync_FaultsAbsorbed(t *testing.T) {
 	tests := map[string][]fakeclever.Fault{
 		"5xx burst":      {{Path: "/v3.0/users", Kind: fakeclever.FaultStatus, Status: 503, Times: 2}},
 		"rate limited":   {{Path: "/v3.0/sections", Kind: fakeclever.FaultRateLimit}},
+		"429 storm":      {{Kind: fakeclever.FaultRateLimit, Times: 3}, {Path: "/v3.0/users", Kind: fakeclever.FaultRateLimit, Times: 3, After: 2}},
 		"html 502":       {{Path: "/v3.0/schools", Kind: fakeclever.FaultHTML, Status: 502}},
 		"slow":           {{Path: "/v3.0/users", Kind: fakeclever.FaultSlow, Delay: 200 * time.Millisecond}},
 		"body cut short": {{Path: "/v3.0/users", Kind: fakeclever.FaultTruncate, After: 1}},
