@@ -58,6 +58,7 @@ machine; the README lists those of a 2-core machine.`,
 		fs.StringVar(&b.keep, "keep", "", "keep the state file, config and logs in this directory")
 		fs.StringVar(&b.source, "source", "clever", "the fake to sync from: clever, or oneroster (1.2, OAuth 2)")
 		fs.IntVar(&b.inFlight, "in-flight", 1, "oneroster: pages fetched at once")
+		fs.StringVar(&b.pprof, "pprof", "", "write each pass's CPU profile and peak-heap profile under this directory")
 		if ok, code := parse(fs, args); !ok {
 			return code
 		}
@@ -92,6 +93,7 @@ type bench struct {
 	keep        string
 	source      string
 	inFlight    int
+	pprof       string
 
 	self string // the executable the children run
 	dir  string
@@ -202,6 +204,9 @@ func (b *bench) measure(ctx context.Context, name, statePath string, args []stri
 	var out strings.Builder
 	cmd := exec.CommandContext(ctx, b.self, args...)
 	cmd.Env = append(os.Environ(), runAsMainEnv+"=1")
+	if b.pprof != "" {
+		cmd.Env = append(cmd.Env, pprofDirEnv+"="+filepath.Join(b.pprof, strings.ReplaceAll(name, " ", "-")))
+	}
 	cmd.Stdout, cmd.Stderr = &out, logFile
 	start := time.Now()
 	runErr := cmd.Run()

@@ -47,6 +47,18 @@ func commands() []*command {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr}
+	if dir := os.Getenv(pprofDirEnv); dir != "" {
+		stop, err := startProfiling(dir)
+		if err != nil {
+			e.errorf("%v", err)
+			return exitFailure
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				e.errorf("%v", err)
+			}
+		}()
+	}
 	if len(args) == 0 {
 		usage(stderr)
 		return exitFailure
