@@ -16,14 +16,31 @@ import (
 
 // Engine runs connections against one store.
 type Engine struct {
-	store Store
-	log   zerolog.Logger
-	now   func() time.Time
+	store    Store
+	log      zerolog.Logger
+	now      func() time.Time
+	newArena func() (Arena, error)
 }
 
 // NewEngine returns an engine that records runs in store and logs to log.
 func NewEngine(store Store, log zerolog.Logger) *Engine {
 	return &Engine{store: store, log: log.With().Str("component", "connector").Logger(), now: time.Now}
+}
+
+// Arena holds the encoded records of one run's change until the run ends
+// (spill.Arena keeps them in a file rather than on the heap).
+type Arena interface {
+	preflight.RecordArena
+	Close() error
+}
+
+// KeepChangesIn makes every run keep its change in an arena newArena
+// returns, closed when the run ends, instead of on the heap: the change
+// of a first sync is the whole roster encoded. A run whose arena cannot
+// be had keeps its change on the heap.
+func (e *Engine) KeepChangesIn(newArena func() (Arena, error)) *Engine {
+	e.newArena = newArena
+	return e
 }
 
 // Log field names, shared by every line of a run.
@@ -126,17 +143,29 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 
 	var result *preflight.Result
 	var base uint64
+	checks := r.conn.Preflight
+	if arena := r.arena(); arena != nil {
+		defer func() {
+			if err := arena.Close(); err != nil {
+				r.log.Warn().Err(err).Msg("could not release the change's arena")
+			}
+		}()
+		checks.Arena = arena
+	}
 	err = r.phase("preflight", func() error {
 		return r.engine.store.ReadCommitted(r.conn.Name, func(c Committed) error {
 			base = c.HeadRunID()
 			var err error
-			result, err = preflight.Check(fetched, c, r.conn.Preflight)
+			result, err = preflight.Check(fetched, c, checks)
 			return err
 		})
 	})
 	if err != nil {
 		return r.fail(fmt.Errorf("preflight: %w", err))
 	}
+	// Everything from here on reads the change, not the roster: letting
+	// the roster go now takes it out of the commit's peak.
+	fetched = nil
 	result.AddIssues(r.conn.Preflight, ruled.Issues)
 	r.fillReport(counted, result, ruled)
 
@@ -178,6 +207,20 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	}
 	r.logFinished()
 	return r.report, nil
+}
+
+// arena returns a new arena for the run's change, or nil to keep it on
+// the heap.
+func (r *run) arena() Arena {
+	if r.engine.newArena == nil {
+		return nil
+	}
+	a, err := r.engine.newArena()
+	if err != nil {
+		r.log.Warn().Err(err).Msg("could not open an arena for the change; keeping it in memory")
+		return nil
+	}
+	return a
 }
 
 // fetch reads the roster from the source: incrementally, from the last

@@ -136,7 +136,11 @@ func Check(r *roster.Roster, committed Committed, opts Options) (*Result, error)
 	}()
 	unencodable := collector{opts: opts}
 	det := newDetails()
-	err = diff(r, idx, committed, &unencodable, res, det)
+	arena := opts.Arena
+	if arena == nil {
+		arena = heapArena{}
+	}
+	err = diff(r, idx, committed, arena, &unencodable, res, det)
 	<-validated
 	if err != nil {
 		return nil, err

@@ -11,32 +11,32 @@ import (
 // diff compares every kind of r with what committed holds, filling
 // res.Change and res.Counts. Records that cannot be encoded are reported
 // to c and left out of the Change.
-func diff(r *roster.Roster, idx *rosterIndex, committed Committed, c *collector, res *Result, det *details) error {
+func diff(r *roster.Roster, idx *rosterIndex, committed Committed, arena RecordArena, c *collector, res *Result, det *details) error {
 	steps := []func() error{
 		func() error {
 			return diffKind(plainKind(roster.KindDistricts, roster.EntityDistrict, r.Districts, &idx.districts,
 				func(d *roster.District) string { return d.ID },
-				func(*roster.District) string { return "" }), committed, c, res, det)
+				func(*roster.District) string { return "" }), committed, arena, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindSchools, roster.EntitySchool, r.Schools, &idx.schools,
 				func(s *roster.School) string { return s.ID },
-				func(s *roster.School) string { return s.SISID }), committed, c, res, det)
+				func(s *roster.School) string { return s.SISID }), committed, arena, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindTerms, roster.EntityTerm, r.Terms, &idx.terms,
 				func(t *roster.Term) string { return t.ID },
-				func(t *roster.Term) string { return t.SISID }), committed, c, res, det)
+				func(t *roster.Term) string { return t.SISID }), committed, arena, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindCourses, roster.EntityCourse, r.Courses, &idx.courses,
 				func(c *roster.Course) string { return c.ID },
-				func(c *roster.Course) string { return c.SISID }), committed, c, res, det)
+				func(c *roster.Course) string { return c.SISID }), committed, arena, c, res, det)
 		},
 		func() error {
 			return diffKind(plainKind(roster.KindSections, roster.EntitySection, r.Sections, &idx.sections,
 				func(s *roster.Section) string { return s.ID },
-				func(s *roster.Section) string { return s.SISID }), committed, c, res, det)
+				func(s *roster.Section) string { return s.SISID }), committed, arena, c, res, det)
 		},
 		func() error {
 			return diffKind(kindDiff[roster.User]{
@@ -53,7 +53,7 @@ func diff(r *roster.Roster, idx *rosterIndex, committed Committed, c *collector,
 					}
 					return userEntity(&u), u.SISID()
 				},
-			}, committed, c, res, det)
+			}, committed, arena, c, res, det)
 		},
 	}
 	for _, step := range steps {
@@ -139,7 +139,7 @@ func locateUserField(u *roster.User, tokens []string) (roster.Entity, string, []
 	return userEntity(u), u.SISID(), tokens
 }
 
-func diffKind[T any](d kindDiff[T], committed Committed, c *collector, res *Result, det *details) error {
+func diffKind[T any](d kindDiff[T], committed Committed, arena RecordArena, c *collector, res *Result, det *details) error {
 	var entities []roster.Entity // reused: one slice per record would be millions
 	var detailErr error
 	encodeOrdered(d.recs, d.idx.order, func(pos int32, data []byte, encodeErr error) {
@@ -157,7 +157,7 @@ func diffKind[T any](d kindDiff[T], committed Committed, c *collector, res *Resu
 			old := committed.Get(d.kind, id)
 			added, updated = old == nil, old != nil && !bytes.Equal(old, data)
 			if added || updated {
-				res.Change.AddPut(d.kind, roster.Record{ID: id, Data: data})
+				res.Change.AddPut(d.kind, roster.Record{ID: id, Data: arena.Append(data)})
 			}
 			switch {
 			case added:

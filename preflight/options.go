@@ -1,6 +1,7 @@
 package preflight
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -49,7 +50,24 @@ type Options struct {
 	// operator's approval. nil means DefaultGuards(); an empty slice
 	// disables them.
 	Guards []Guard
+	// Arena, when set, receives a copy of the encoding of every record the
+	// change puts, and the change refers to that copy, so that a caller
+	// can keep the change of a large roster off the heap. nil copies each
+	// encoding onto the heap. It is not configuration: Validate ignores it.
+	Arena RecordArena
 }
+
+// RecordArena keeps byte slices for as long as the caller needs the
+// change (spill.Arena is one). Append returns a copy of b that stays valid
+// and unchanged.
+type RecordArena interface {
+	Append(b []byte) []byte
+}
+
+// heapArena copies onto the heap.
+type heapArena struct{}
+
+func (heapArena) Append(b []byte) []byte { return bytes.Clone(b) }
 
 // DefaultRequired returns the fields every deployment requires unless its
 // config says otherwise: what an app needs to show a person or a class.

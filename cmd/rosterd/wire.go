@@ -6,9 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/rosterd/rosterd/clever"
 	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/internal/spill"
 	"github.com/rosterd/rosterd/internal/stateadapter"
 	"github.com/rosterd/rosterd/internal/transport"
 	"github.com/rosterd/rosterd/roster"
@@ -44,12 +46,12 @@ func openApp(configPath string, logw io.Writer, readOnly bool) (*app, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state: %w", err)
 	}
-	return &app{
-		cfg:    cfg,
-		log:    log,
-		store:  store,
-		engine: connector.NewEngine(stateadapter.Store{Store: store}, log),
-	}, nil
+	// A change spills next to the state file: the same disk, which has
+	// room for the roster the change is written into.
+	spillDir := filepath.Dir(path)
+	engine := connector.NewEngine(stateadapter.Store{Store: store}, log).
+		KeepChangesIn(func() (connector.Arena, error) { return spill.New(spillDir) })
+	return &app{cfg: cfg, log: log, store: store, engine: engine}, nil
 }
 
 func (a *app) Close() error { return a.store.Close() }

@@ -1,0 +1,139 @@
+package spill
+
+import (
+	"fmt"
+	"os"
+)
+
+// DefaultSegmentSize is how much of the file an Arena maps at a time. A
+// record larger than a segment gets a segment of its own.
+const DefaultSegmentSize = 64 << 20
+
+// Arena is an append-only store of byte slices; see the package doc. It is
+// not safe for concurrent use.
+type Arena struct {
+	file        *os.File // nil when segments live on the heap
+	segmentSize int
+	segments    []*segment
+	cur         *segment
+	size        int64 // bytes of file mapped so far
+	appended    int64
+}
+
+// segment is one mapped (or allocated) stretch of the arena.
+type segment struct {
+	data   []byte
+	used   int
+	mapped bool
+}
+
+// New returns an empty arena whose file is created in dir ("" for the
+// system's temporary directory). The file is removed at once and lives
+// only as long as the arena, so a crash leaves nothing behind; its pages
+// are readable by the owner only meanwhile.
+func New(dir string) (*Arena, error) {
+	return newArena(dir, DefaultSegmentSize)
+}
+
+func newArena(dir string, segmentSize int) (*Arena, error) {
+	a := &Arena{segmentSize: segmentSize}
+	if !canMap {
+		return a, nil
+	}
+	f, err := os.CreateTemp(dir, ".rosterd-spill-*")
+	if err != nil {
+		return nil, fmt.Errorf("create spill file: %w", err)
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("unlink spill file: %w", err)
+	}
+	a.file = f
+	return a, nil
+}
+
+// Append copies b into the arena and returns the copy, valid until Close.
+// An empty b returns an empty, non-nil slice.
+func (a *Arena) Append(b []byte) []byte {
+	if a.cur == nil || len(b) > len(a.cur.data)-a.cur.used {
+		a.grow(len(b))
+	}
+	s := a.cur
+	out := s.data[s.used : s.used+len(b) : s.used+len(b)]
+	copy(out, b)
+	s.used += len(b)
+	a.appended += int64(len(b))
+	return out
+}
+
+// Len returns the number of bytes appended so far.
+func (a *Arena) Len() int64 { return a.appended }
+
+// grow starts a segment with room for at least n bytes, letting the full
+// one leave memory: it is written, and its records are read back only
+// when their turn comes.
+func (a *Arena) grow(n int) {
+	if a.cur != nil {
+		a.cur.evict(0, a.cur.used)
+	}
+	size := max(a.segmentSize, n)
+	s, err := a.mapSegment(size)
+	if err != nil {
+		// The file could not grow (a full disk, say): keep going on the
+		// heap rather than failing a run over where its bytes sit.
+		s = &segment{data: make([]byte, size)}
+	}
+	a.segments = append(a.segments, s)
+	a.cur = s
+}
+
+// Release tells the arena that b, a slice it returned, will not be read
+// for a while: its whole pages leave the resident set. Reading b again
+// is still correct and brings the pages back. Slices on the heap are left
+// alone.
+func (a *Arena) Release(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	for _, s := range a.segments {
+		if off, ok := s.offset(b); ok {
+			s.evict(off, off+len(b))
+			return
+		}
+	}
+}
+
+// offset returns where b starts in s, if it lies within s.
+func (s *segment) offset(b []byte) (int, bool) {
+	if len(s.data) == 0 {
+		return 0, false
+	}
+	start := &s.data[0]
+	base, p := uintptrOf(start), uintptrOf(&b[0])
+	if p < base || p+uintptr(len(b)) > base+uintptr(len(s.data)) {
+		return 0, false
+	}
+	return int(p - base), true
+}
+
+// Close unmaps the arena and closes its file; every slice it returned is
+// invalid afterwards.
+func (a *Arena) Close() error {
+	var first error
+	for _, s := range a.segments {
+		if err := s.unmap(); err != nil && first == nil {
+			first = err
+		}
+	}
+	a.segments, a.cur = nil, nil
+	if a.file != nil {
+		if err := a.file.Close(); err != nil && first == nil {
+			first = err
+		}
+		a.file = nil
+	}
+	if first != nil {
+		return fmt.Errorf("close spill arena: %w", first)
+	}
+	return nil
+}

@@ -1,0 +1,116 @@
+package spill
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Ensure every slice Append returns keeps its bytes, across segments and
+// records larger than a segment, after Release, and until Close.
+func TestArena_AppendKeepsBytes(t *testing.T) {
+	a, err := newArena(t.TempDir(), 4096)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var want [][]byte
+	var got [][]byte
+	for i := range 3000 {
+		rec := []byte(fmt.Sprintf(`{"id":"%024d","name":"record %d"}`, i, i))
+		if i%700 == 0 {
+			rec = bytes.Repeat([]byte{byte(i)}, 10_000) // larger than a segment
+		}
+		want = append(want, rec)
+		got = append(got, a.Append(rec))
+		if i%3 == 0 {
+			a.Release(got[len(got)-1])
+		}
+	}
+	if e := a.Append(nil); e == nil || len(e) != 0 {
+		t.Errorf("Append(nil) = %v, want an empty non-nil slice", e)
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d reads back %q, want %q", i, got[i], want[i])
+		}
+		if cap(got[i]) != len(got[i]) {
+			t.Fatalf("record %d has room to grow into its neighbour: cap %d, len %d", i, cap(got[i]), len(got[i]))
+		}
+	}
+	var total int64
+	for _, w := range want {
+		total += int64(len(w))
+	}
+	if a.Len() != total {
+		t.Errorf("Len() = %d, want %d", a.Len(), total)
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+}
+
+// Ensure the arena leaves nothing in its directory, even while open.
+func TestArena_LeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	a, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append([]byte("student record"))
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 0 {
+		t.Errorf("the directory holds %v while the arena is open; want nothing to find after a crash", entries)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ensure filled segments leave the resident set: appending far more than
+// a segment grows the process's file-backed RSS by little more than one.
+func TestArena_FilledSegmentsLeaveMemory(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the arena maps its file on Linux only")
+	}
+	const segment = 8 << 20
+	a, err := newArena(t.TempDir(), segment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	before := rssFile(t)
+	rec := bytes.Repeat([]byte("0123456789abcdef"), 64) // 1 KiB
+	for range 48 << 10 {                                // 48 MiB: six segments
+		a.Append(rec)
+	}
+	grown := rssFile(t) - before
+	if grown > 2*segment {
+		t.Errorf("file-backed RSS grew by %d MiB for 48 MiB appended; want at most two %d MiB segments resident", grown>>20, segment>>20)
+	}
+	t.Logf("file-backed RSS grew by %.1f MiB for 48 MiB appended", float64(grown)/(1<<20))
+}
+
+// rssFile reads the process's file-backed resident set, in bytes.
+func rssFile(t *testing.T) int64 {
+	t.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc/self/status: %v", err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "RssFile:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				t.Fatalf("RssFile %q: %v", v, err)
+			}
+			return kb << 10
+		}
+	}
+	t.Skip("no RssFile in /proc/self/status")
+	return 0
+}

@@ -1,0 +1,17 @@
+//go:build !linux
+
+package spill
+
+import "unsafe"
+
+const canMap = false
+
+func (a *Arena) mapSegment(size int) (*segment, error) {
+	return &segment{data: make([]byte, size)}, nil
+}
+
+func (s *segment) evict(lo, hi int) {}
+
+func (s *segment) unmap() error { return nil }
+
+func uintptrOf(p *byte) uintptr { return uintptr(unsafe.Pointer(p)) }
