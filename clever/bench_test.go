@@ -1,6 +1,7 @@
 package clever_test
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,8 +10,15 @@ import (
 	"testing"
 
 	"github.com/rosterd/rosterd/clever"
+	"github.com/rosterd/rosterd/internal/fakeclever"
+	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/roster"
 )
+
+// benchProfile picks the generated district BenchmarkSourceFetchProfile
+// crawls. large takes about a minute and 2 GB; never run xl on a shared
+// machine.
+var benchProfile = flag.String("clever.profile", "medium", "synth profile crawled by BenchmarkSourceFetchProfile")
 
 // benchDistrict is a generated district served in pages of 10,000, with
 // the XL district's ratio of about four enrollments per user.
@@ -136,4 +144,67 @@ func BenchmarkSourceFetch(b *testing.B) {
 	b.ReportMetric(retained/(1<<20), "roster-MiB")
 	b.ReportMetric(retained/float64(len(r.Users)), "roster-B/user")
 	runtime.KeepAlive(r)
+}
+
+// BenchmarkSourceFetchProfile crawls a synth district (-clever.profile,
+// medium by default) served by fakeclever over loopback HTTP, with every
+// role, the way "rosterd bench" does. Besides the crawl's time it reports
+// the heap the fetched roster keeps per record (users, sections and the
+// rest), measured after a GC with the fake's dataset alive on both sides:
+// the figure that decides whether an XL sync fits in memory.
+//
+//	go test ./clever -run '^$' -bench SourceFetchProfile -benchtime 3x
+//	go test ./clever -run '^$' -bench SourceFetchProfile -benchtime 1x -clever.profile large
+func BenchmarkSourceFetchProfile(b *testing.B) {
+	profile, ok := synth.ProfileByName(*benchProfile)
+	if !ok {
+		b.Fatalf("unknown synth profile %q", *benchProfile)
+	}
+	generated, _ := synth.Generate(profile)
+	dataset := fakeclever.FromRoster(generated)
+	generated = nil // only the served JSON stays alive, as in rosterd bench
+	srv := httptest.NewServer(fakeclever.NewServer(dataset, fakeclever.Options{Token: "t", RateLimit: -1}))
+	defer srv.Close()
+	client, err := clever.NewClient(clever.Options{
+		Connection: "bench", Token: "t", BaseURL: srv.URL + "/v3.0",
+		Transport: fastTransport(),
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := clever.NewSource(client, clever.SourceOptions{
+		Roles: []roster.Role{roster.RoleStaff, roster.RoleDistrictAdmin, roster.RoleContact},
+	})
+
+	var r *roster.Roster
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err = src.Fetch(b.Context())
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+
+	// Two collections on each side: the first leaves sync.Pool contents
+	// (decoders, HTTP buffers) in the victim cache, the second frees them.
+	r = nil
+	runtime.GC()
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r, err = src.Fetch(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	records := len(r.Districts) + len(r.Schools) + len(r.Terms) + len(r.Courses) + len(r.Sections) + len(r.Users)
+	live := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+	b.ReportMetric(live/1e6, "roster-MB")
+	b.ReportMetric(live/float64(records), "B/record")
+	b.ReportMetric(float64(records), "records")
+	runtime.KeepAlive(r)
+	runtime.KeepAlive(dataset)
 }

@@ -1,6 +1,7 @@
 package clever
 
 import (
+	"strings"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -58,6 +59,17 @@ func (m *mapper) internAll(ids []string) []string {
 		return nil
 	}
 	return out
+}
+
+// sharePrefix returns s as a prefix of kept when it is one, so that the
+// roster holds those bytes once: a username is mostly its email's local
+// part (or the whole email), and a student or teacher number mostly the
+// SIS ID.
+func sharePrefix(s, kept string) string {
+	if s != "" && strings.HasPrefix(kept, s) {
+		return kept[:len(s)]
+	}
+	return s
 }
 
 // userID returns the ID string of the fetched user id, so that sections

@@ -54,7 +54,7 @@ func (m *mapper) appendSections(dst []roster.Section, page []Section) []roster.S
 		arena, teachers = m.teacherIDs(arena, s.Teacher, s.Teachers)
 		arena, students = m.userIDs(arena, s.Students)
 		dst = append(dst, roster.Section{
-			ID:            m.intern(s.ID),
+			ID:            s.ID,
 			District:      m.intern(s.District),
 			School:        m.intern(s.School),
 			Course:        m.intern(s.Course),

@@ -166,7 +166,7 @@ func (s *Source) users(ctx context.Context, m *mapper, role roster.Role) error {
 		for i := range page {
 			u := &page[i]
 			if at, seen := m.userIndex[u.ID]; seen && at < listingStart {
-				m.addMissingRoles(&r.Users[at].Roles, u)
+				m.addMissingRoles(&r.Users[at], u)
 				continue
 			}
 			if _, seen := m.userIndex[u.ID]; !seen {

@@ -179,27 +179,46 @@ func (u *User) toRoster(m *mapper, listed roster.Role) roster.User {
 	out := roster.User{
 		ID:           u.ID,
 		District:     m.intern(u.District),
-		Name:         roster.Name{First: u.Name.First, Middle: u.Name.Middle, Last: u.Name.Last},
+		Name:         m.name(u),
 		Email:        u.Email,
 		LastModified: m.timestamp(rec, "last_modified", u.LastModified),
 	}
-	m.addMissingRoles(&out.Roles, u)
+	m.addRoles(&out.Roles, u, out.Email)
 	return out
 }
 
-// addMissingRoles maps the roles of u that dst lacks. A multi-role user
-// appears in the listing of each of its roles; the copy kept is completed
-// from the later ones rather than replaced.
-func (m *mapper) addMissingRoles(dst *roster.Roles, u *User) {
+// name maps u's name, interning the parts: a district's students and
+// staff share a few thousand first and last names between them. A
+// contact's whole name, which Clever sends as its last name, rarely
+// repeats, and would only grow the interner.
+func (m *mapper) name(u *User) roster.Name {
+	n := roster.Name{First: m.intern(u.Name.First), Middle: m.intern(u.Name.Middle), Last: u.Name.Last}
+	if u.Name.First != "" || u.Roles.Contact == nil {
+		n.Last = m.intern(u.Name.Last)
+	}
+	return n
+}
+
+// addMissingRoles completes kept, the copy of a multi-role user mapped
+// from an earlier listing, with the roles of u that it lacks: a multi-role
+// user appears in the listing of each of its roles. Usernames share the
+// kept copy's email, since that is the one the roster holds.
+func (m *mapper) addMissingRoles(kept *roster.User, u *User) {
+	m.addRoles(&kept.Roles, u, kept.Email)
+}
+
+// addRoles maps the roles of u that dst lacks; email is the user's email
+// as the roster keeps it.
+func (m *mapper) addRoles(dst *roster.Roles, u *User, email string) {
 	sisID := u.sisID()
 	if r := u.Roles.Student; r != nil && dst.Student == nil {
-		dst.Student = r.toRoster(m, record{entity: roster.EntityStudent, id: u.ID, sisID: sisID})
+		dst.Student = r.toRoster(m, record{entity: roster.EntityStudent, id: u.ID, sisID: sisID}, email)
 	}
 	if r := u.Roles.Teacher; r != nil && dst.Teacher == nil {
-		dst.Teacher = r.toRoster(m, record{entity: roster.EntityTeacher, id: u.ID, sisID: sisID})
+		dst.Teacher = r.toRoster(m, record{entity: roster.EntityTeacher, id: u.ID, sisID: sisID}, email)
 	}
 	if r := u.Roles.Staff; r != nil && dst.Staff == nil {
-		dst.Staff = r.toRoster(m, record{entity: roster.EntityStaff, id: u.ID, sisID: sisID})
+		dst.Staff = r.toRoster(m, record{entity: roster.EntityStaff, id: u.ID, sisID: sisID}, email)
 	}
 	if r := u.Roles.DistrictAdmin; r != nil && dst.DistrictAdmin == nil {
 		dst.DistrictAdmin = &roster.DistrictAdmin{Title: m.intern(r.Title)}
@@ -209,12 +228,13 @@ func (m *mapper) addMissingRoles(dst *roster.Roles, u *User) {
 	}
 }
 
-func (s *StudentRole) toRoster(m *mapper, rec record) *roster.Student {
+// toRoster maps the student role of the user whose kept email is email.
+func (s *StudentRole) toRoster(m *mapper, rec record, email string) *roster.Student {
 	out := &roster.Student{
 		SISID:             s.SISID,
-		StudentNumber:     s.StudentNumber,
+		StudentNumber:     sharePrefix(s.StudentNumber, s.SISID),
 		StateID:           s.StateID,
-		Username:          s.Credentials.DistrictUsername,
+		Username:          sharePrefix(s.Credentials.DistrictUsername, email),
 		Grade:             m.intern(s.Grade),
 		School:            m.intern(s.School),
 		Schools:           m.internAll(s.Schools),
@@ -238,12 +258,12 @@ func (s *StudentRole) toRoster(m *mapper, rec record) *roster.Student {
 	return out
 }
 
-func (t *TeacherRole) toRoster(m *mapper, rec record) *roster.Teacher {
+func (t *TeacherRole) toRoster(m *mapper, rec record, email string) *roster.Teacher {
 	return &roster.Teacher{
 		SISID:         t.SISID,
-		TeacherNumber: t.TeacherNumber,
+		TeacherNumber: sharePrefix(t.TeacherNumber, t.SISID),
 		StateID:       t.StateID,
-		Username:      t.Credentials.DistrictUsername,
+		Username:      sharePrefix(t.Credentials.DistrictUsername, email),
 		Title:         m.intern(t.Title),
 		School:        m.intern(t.School),
 		Schools:       m.internAll(t.Schools),
@@ -251,10 +271,10 @@ func (t *TeacherRole) toRoster(m *mapper, rec record) *roster.Teacher {
 	}
 }
 
-func (s *StaffRole) toRoster(m *mapper, rec record) *roster.Staff {
+func (s *StaffRole) toRoster(m *mapper, rec record, email string) *roster.Staff {
 	return &roster.Staff{
 		StaffID:    s.StaffID,
-		Username:   s.Credentials.DistrictUsername,
+		Username:   sharePrefix(s.Credentials.DistrictUsername, email),
 		Title:      m.intern(s.Title),
 		Department: m.intern(s.Department),
 		Schools:    m.internAll(s.Schools),
