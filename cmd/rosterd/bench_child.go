@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -22,8 +25,15 @@ import (
 )
 
 // benchServe is the child "rosterd bench serve": it serves a generated
-// district from the fake Clever on loopback, prints one summary line and
-// then "listening URL", and exits when its standard input closes.
+// district from a fake on loopback, prints one summary line and then
+// "listening URL", and then reads commands on its standard input, one a
+// line, until it closes:
+//
+//	change SHARE   serve the district with SHARE (0..1] of its students
+//	               changed by changeDistrict, from the seed; the reply,
+//	               once it is served, is "changed " and the change as JSON.
+//
+// Any other line is answered "error " and what was wrong.
 func benchServe(ctx context.Context, e *env, args []string) int {
 	c := &command{name: "bench serve", summary: "Serve a generated district (internal to rosterd bench)"}
 	var profileName, tokenFile, source string
@@ -50,12 +60,15 @@ func benchServe(ctx context.Context, e *env, args []string) int {
 	start := time.Now()
 	district, _ := synth.Generate(profile)
 	var handler http.Handler
+	var serve func(*roster.Roster) // swaps the district served
 	if source == "oneroster" {
-		handler = fakeoneroster.NewServer(fakeoneroster.FromRoster(district), fakeoneroster.Options{
+		s := fakeoneroster.NewServer(fakeoneroster.FromRoster(district), fakeoneroster.Options{
 			ClientID: benchClientID, ClientSecret: strings.TrimSpace(string(token)), TokenLifetime: time.Hour,
 		})
+		handler, serve = s, func(r *roster.Roster) { s.SetDataset(fakeoneroster.FromRoster(r)) }
 	} else {
-		handler = fakeclever.NewServer(fakeclever.FromRoster(district), fakeclever.Options{Token: strings.TrimSpace(string(token))})
+		s := fakeclever.NewServer(fakeclever.FromRoster(district), fakeclever.Options{Token: strings.TrimSpace(string(token))})
+		handler, serve = s, func(r *roster.Roster) { s.SetDataset(fakeclever.FromRoster(r)) }
 	}
 	n := district.Count()
 	enrollments := 0
@@ -78,13 +91,41 @@ func benchServe(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintln(e.stdout, summary)
 	fmt.Fprintln(e.stdout, "listening http://"+ln.Addr().String())
 
-	stdinClosed := make(chan struct{})
-	go func() { io.Copy(io.Discard, os.Stdin); close(stdinClosed) }()
-	select {
-	case <-stdinClosed:
-	case <-ctx.Done():
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	for {
+		var line string
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				return exitOK
+			}
+			line = l
+		case <-ctx.Done():
+			return exitOK
+		}
+		arg, ok := strings.CutPrefix(line, "change ")
+		share, err := strconv.ParseFloat(strings.TrimSpace(arg), 64)
+		if !ok || err != nil || !(share > 0 && share <= 1) {
+			fmt.Fprintf(e.stdout, "error want \"change SHARE\" with 0 < SHARE <= 1, not %q\n", line)
+			continue
+		}
+		// The swap goes straight from one district to the other, never
+		// through an empty one: a fake that keeps an event feed records
+		// the difference, which must be the change and nothing else.
+		changed, _ := synth.Generate(profile)
+		sum := changeDistrict(changed, share, seed)
+		serve(changed)
+		debug.FreeOSMemory() // the old encoding and the roster
+		reply, _ := json.Marshal(sum)
+		fmt.Fprintf(e.stdout, "changed %s\n", reply)
 	}
-	return exitOK
 }
 
 // benchFetch is the child "rosterd bench fetch": it pages through every
