@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -355,18 +357,87 @@ func TestClient_PagingRelativeLink(t *testing.T) {
 	}
 }
 
-// Ensure an error from the page callback stops paging and is returned.
+// Ensure an error from the page callback stops paging and is returned:
+// the page read ahead meanwhile is never handed over, and nothing is read
+// after it.
 func TestClient_PagingCallbackError(t *testing.T) {
 	client, mux, _ := setup(t)
+	var ahead atomic.Int32
 	mux.HandleFunc("GET /v3.0/sections", func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Query().Get("starting_after") != "" {
-			t.Errorf("fetched a page after the callback failed")
+		after := r.URL.Query().Get("starting_after")
+		switch after {
+		case "":
+		case "x1":
+			ahead.Add(1)
+		default:
+			t.Errorf("read %s, past the page read ahead", r.RequestURI)
 		}
-		writeJSON(w, listBody("sections", baseURLPath+"/v3.0/sections?limit=10000&starting_after=x1", `{"id":"x1"}`))
+		next := baseURLPath + "/v3.0/sections?limit=10000&starting_after=x" + strconv.Itoa(len(after)+1)
+		writeJSON(w, listBody("sections", next, `{"id":"x`+strconv.Itoa(len(after)+1)+`"}`))
 	})
 	stop := errors.New("enough")
-	err := client.ListSections(t.Context(), func([]clever.Section) error { return stop })
+	calls := 0
+	err := client.ListSections(t.Context(), func([]clever.Section) error { calls++; return stop })
 	if !errors.Is(err, stop) {
 		t.Errorf("err = %v, want the callback's error", err)
+	}
+	if calls != 1 || ahead.Load() > 1 {
+		t.Errorf("callback called %d times, page 2 read %d times; want 1 and at most 1", calls, ahead.Load())
+	}
+}
+
+// Ensure the next page is read while the callback maps this one: a crawl
+// is paced, and a callback that waited for each page before the next was
+// asked for would add its time to every request's.
+func TestClient_PagingReadsAhead(t *testing.T) {
+	client, mux, _ := setup(t)
+	asked := make(chan struct{})
+	mux.HandleFunc("GET /v3.0/users", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("starting_after") == "" {
+			writeJSON(w, listBody("users", baseURLPath+"/v3.0/users?limit=10000&starting_after=u1", `{"id":"u1"}`))
+			return
+		}
+		close(asked)
+		writeJSON(w, listBody("users", "", `{"id":"u2"}`))
+	})
+
+	var ids []string
+	err := client.ListUsers(t.Context(), "", func(p []clever.User) error {
+		if len(ids) == 0 {
+			select {
+			case <-asked:
+			case <-time.After(10 * time.Second):
+				return errors.New("page 2 was not asked for while page 1 was being mapped")
+			}
+		}
+		for _, u := range p {
+			ids = append(ids, u.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	if diff := cmp.Diff([]string{"u1", "u2"}, ids); diff != "" {
+		t.Errorf("IDs mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// Ensure a listing ends with the context's error when the context ends
+// while a page is being read.
+func TestClient_PagingCanceled(t *testing.T) {
+	client, mux, _ := setup(t)
+	ctx, cancel := context.WithCancel(t.Context())
+	mux.HandleFunc("GET /v3.0/terms", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("starting_after") == "" {
+			writeJSON(w, listBody("terms", baseURLPath+"/v3.0/terms?limit=10000&starting_after=t1", `{"id":"t1"}`))
+			return
+		}
+		cancel()
+		<-r.Context().Done()
+	})
+	_, err := listIDs(ctx, client, "terms")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
