@@ -263,6 +263,9 @@ func TestSource_FetchSynthetic(t *testing.T) {
 	if diff := cmp.Diff([]string{"a0", "s1", "s2", "s2", "t1", "t2"}, ids); diff != "" {
 		t.Errorf("user IDs mismatch (-want +got):\n%s", diff)
 	}
+	if cap(r.Users) != len(r.Users) {
+		t.Errorf("users slice has capacity %d for %d users; want it exact", cap(r.Users), len(r.Users))
+	}
 	if r.Users[2].Roles.Student.SISID != "2" || r.Users[3].Roles.Student.SISID != "2b" {
 		t.Errorf("repeated user not kept in fetch order: %q, %q", r.Users[2].Roles.Student.SISID, r.Users[3].Roles.Student.SISID)
 	}
