@@ -2,14 +2,17 @@ package state_test
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rosterd/rosterd/internal/codec"
+	"github.com/rosterd/rosterd/internal/spill"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/roster"
 	"github.com/rosterd/rosterd/state"
@@ -249,4 +252,148 @@ func benchCommitOnto(b *testing.B, before func() *roster.Change, change *roster.
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(fileSize)/(1<<20), "file-MB")
+}
+
+// BenchmarkCommitHeap measures the heap a commit adds on top of the
+// change it commits, in one transaction and in batches of the default
+// size: a first sync of N users, and an update rewriting every tenth of
+// them (writes spread over the whole roster). peak-heap-MB is the highest
+// HeapInuse seen while Commit runs, sampled every millisecond, less
+// HeapInuse with the change built and collected around; change-MB is the
+// bytes of its records. The records sit in a spill arena, off the heap,
+// as a sync's do, so the collector's goal, and with it the garbage it
+// lets pile up, is what the commit's own live heap makes it.
+// ROSTERD_BENCH_XL=1 adds an XL district's 1.3M users.
+func BenchmarkCommitHeap(b *testing.B) {
+	sizes := []int{300_000}
+	if os.Getenv("ROSTERD_BENCH_XL") != "" {
+		sizes = append(sizes, 1_300_000)
+	}
+	batched := state.DefaultCommitLimits
+	batched.BigWrites, batched.BigBytes = 0, 0
+	for _, n := range sizes {
+		arena, err := spill.New(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { arena.Close() })
+		var first, update roster.Change
+		for i, rec := range syntheticUsers(b, "5a25ffb0c1bc2a003", n) {
+			first.AddPut(roster.KindUsers, roster.Record{ID: rec.ID, Data: arena.Append(rec.Data)})
+			if i%10 == 0 {
+				rec.Data[len(rec.Data)-1] ^= 1
+				update.AddPut(roster.KindUsers, roster.Record{ID: rec.ID, Data: arena.Append(rec.Data)})
+			}
+		}
+		// The store the update is committed onto, copied for each commit.
+		base := tempPath(b)
+		s, err := state.Open(base, state.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		baseRun := mustCommit(b, s, 0, &first, nil)
+		mustClose(b, s)
+
+		for _, mode := range []string{"first", "update"} {
+			change, onto := &first, ""
+			if mode == "update" {
+				change, onto = &update, base
+			}
+			var size int64
+			for _, rec := range change.Put[roster.KindUsers] {
+				size += int64(len(rec.ID) + len(rec.Data))
+			}
+			for _, tt := range []struct {
+				name   string
+				limits state.CommitLimits
+			}{{"single", state.SingleTransaction}, {"batched", batched}} {
+				b.Run(fmt.Sprintf("users=%d/%s/%s", n, mode, tt.name), func(b *testing.B) {
+					b.SetBytes(size)
+					var peak uint64
+					for b.Loop() {
+						b.StopTimer()
+						s, head := openCopy(b, onto, baseRun.ID)
+						state.SetCommitLimits(s, tt.limits)
+						run := newRun(b, s)
+						runtime.GC()
+						stop := sampleHeap()
+						b.StartTimer()
+
+						if err := s.Commit(testConn, head, change, nil, run, nil); err != nil {
+							b.Fatal(err)
+						}
+
+						b.StopTimer()
+						peak = max(peak, stop())
+						if err := s.Close(); err != nil {
+							b.Fatal(err)
+						}
+						b.StartTimer()
+					}
+					b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+					b.ReportMetric(float64(size)/(1<<20), "change-MB")
+				})
+			}
+		}
+	}
+}
+
+// openCopy opens a copy of the state file at path, made by the kernel
+// and not through the heap, and returns it with head; a new, empty store
+// and 0 when path is "".
+func openCopy(b *testing.B, path string, head uint64) (*state.Store, uint64) {
+	b.Helper()
+	dst := tempPath(b)
+	if path == "" {
+		head = 0
+	} else {
+		src, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer src.Close()
+		out, err := os.Create(dst)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(out, src); err != nil {
+			b.Fatal(err)
+		}
+		if err := out.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	s, err := state.Open(dst, state.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, head
+}
+
+// sampleHeap starts sampling HeapInuse every millisecond; stop ends it and
+// returns the highest sample less the first.
+func sampleHeap() (stop func() uint64) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base, peak := ms.HeapInuse, ms.HeapInuse
+	done, result := make(chan struct{}), make(chan uint64)
+	go func() {
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				runtime.ReadMemStats(&ms)
+				result <- max(peak, ms.HeapInuse) - base
+				return
+			case <-tick.C:
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapInuse)
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		return <-result
+	}
 }

@@ -41,8 +41,7 @@ func readHead(conn *bolt.Bucket) (Head, error) {
 }
 
 // Commit applies change to the roster of connection conn and records run
-// and report, all in one write transaction: a crash leaves either all of
-// it or none of it.
+// and report, all at once: a crash leaves either all of it or none of it.
 //
 // base is the head run ID the change was computed against (0 for a
 // connection never committed). When the connection's head is no longer
@@ -57,8 +56,15 @@ func readHead(conn *bolt.Bucket) (Head, error) {
 // an unknown kind, an empty ID or an empty record is refused before
 // anything is written.
 //
-// bbolt refers to the change's record data until the transaction commits,
-// so the caller must not modify it while Commit runs.
+// A change of more than bigChangeWrites writes or bigChangeBytes bytes is
+// written in batches of bounded size, in transactions of their own, and
+// then swapped in by one last transaction (batch.go): the same all or
+// nothing, and the same undo log, for a bounded amount of memory. Readers
+// see the old roster until the swap.
+//
+// bbolt refers to the record data of a change until the transaction that
+// writes it commits (in the batched path, each record's batch), so the
+// caller must not modify it while Commit runs.
 func (s *Store) Commit(conn string, base uint64, change *roster.Change, cursor []byte, run Run, report []byte) error {
 	run, err := runOf(conn, run)
 	if err != nil {
@@ -72,11 +78,19 @@ func (s *Store) Commit(conn string, base uint64, change *roster.Change, cursor [
 	if err != nil {
 		return fmt.Errorf("commit run %d to %s: %w", run.ID, conn, err)
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		return commitTx(tx, conn, base, plans, cursor, run, func() error {
-			return putRun(tx, run.ID, record, report)
+	if writes, size := planSize(plans); s.limits.big(writes, size) {
+		err = s.writeBatched(&batchedCommit{
+			conn: conn, base: base, run: run, cursor: cursor, kinds: planMerges(plans),
+			check:    func(tx *bolt.Tx) error { return checkNewRun(tx, run.ID) },
+			writeRun: func(tx *bolt.Tx) error { return putRun(tx, run.ID, record, report) },
 		})
-	})
+	} else {
+		err = s.db.Update(func(tx *bolt.Tx) error {
+			return commitTx(tx, conn, base, plans, cursor, run, func() error {
+				return putRun(tx, run.ID, record, report)
+			})
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("commit run %d to %s: %w", run.ID, conn, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,12 @@ import (
 // crashChildEnv, when set to a state file path, makes the test binary run
 // crashChild instead of the tests (see TestMain).
 const crashChildEnv = "ROSTERD_STATE_CRASH_CHILD"
+
+// crashPauseEnv, when set to a batch number or "last", makes crashChild
+// announce each batch of commit B and stop after that one, for the parent
+// to kill it there: between batches, or after the last batch and before
+// the swap.
+const crashPauseEnv = "ROSTERD_STATE_CRASH_PAUSE"
 
 // Roster A is small; roster B replaces it with a large one: it rewrites
 // half of A's users, deletes the other half and A's only school, and adds
@@ -65,6 +72,16 @@ func crashChild(path string) int {
 		return fail(err)
 	}
 	runB := state.Run{ID: idB, Connection: testConn, Mode: "sync", Verdict: "committed", Finished: time.Now()}
+	if pause := os.Getenv(crashPauseEnv); pause != "" {
+		state.SetAfterBatch(s, func(n int, last bool) error {
+			fmt.Printf("batch %d\n", n)
+			if pause == strconv.Itoa(n) || (pause == "last" && last) {
+				fmt.Println("paused")
+				time.Sleep(time.Hour) // until the parent kills the process
+			}
+			return nil
+		})
+	}
 	fmt.Printf("committing B %d\n", idB)
 	start := time.Now()
 	if err := s.Commit(testConn, idA, changeB, []byte("cursor-B"), runB, []byte("report-B")); err != nil {
@@ -142,7 +159,7 @@ func TestStore_CommitCrash(t *testing.T) {
 
 	// Calibrate: one child runs to the end, showing how long commit B
 	// takes here and that a completed commit holds B.
-	got := runCrashChild(t, rosters, -1)
+	got := runCrashChild(t, rosters, -1, "")
 	if got.which != "B" {
 		t.Fatalf("uninterrupted child left roster %s, want B", got.which)
 	}
@@ -152,7 +169,7 @@ func TestStore_CommitCrash(t *testing.T) {
 	// Kill at points spread over the commit, then once just past it.
 	for _, frac := range []float64{0, 0.1, 0.3, 0.5, 0.7, 0.85, 0.95, 1.0, 1.1} {
 		delay := time.Duration(frac * float64(took))
-		got := runCrashChild(t, rosters, delay)
+		got := runCrashChild(t, rosters, delay, "")
 		t.Logf("killed %v after commit began: roster %s (child finished: %v)", delay, got.which, got.finished)
 		if got.finished && got.which != "B" {
 			t.Errorf("kill at %v: child reported commit B done, but the store holds roster %s", delay, got.which)
@@ -165,21 +182,49 @@ func TestStore_CommitCrash(t *testing.T) {
 	}
 }
 
+// TestStore_CommitCrashBatches kills a process between the batches of a
+// large commit, and after its last batch but before the swap, and checks
+// that a read-only Open of what it left sees the old roster, beside a
+// shadow it leaves alone, and that Open for writing deletes the shadow.
+func TestStore_CommitCrashBatches(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	rosters := map[string]map[roster.Kind]map[string]string{"A": crashRoster("A"), "B": crashRoster("B")}
+	for _, pause := range []string{"1", "2", "last"} {
+		t.Run("Batch="+pause, func(t *testing.T) {
+			got := runCrashChild(t, rosters, 0, pause)
+			if got.which != "A" {
+				t.Errorf("killed before the swap, the store holds roster %s, want A", got.which)
+			}
+			// Stopping at the last batch shows commit B ran in several.
+			switch want, _ := strconv.Atoi(pause); {
+			case pause == "last" && got.batches < 2:
+				t.Errorf("commit B ran %d batches in all, want several", got.batches)
+			case pause != "last" && got.batches != want:
+				t.Errorf("the child stopped after batch %d, want %d", got.batches, want)
+			}
+		})
+	}
+}
+
 // crashOutcome is what a killed child left behind.
 type crashOutcome struct {
 	which      string        // "A" or "B": the roster the store holds
 	finished   bool          // the child reported commit B done before it died
 	commitTook time.Duration // how long commit B took, when finished
+	batches    int           // the batches of commit B the child announced
 }
 
 // runCrashChild runs crashChild on a new state file, kills it delay after
-// it announces commit B (never, when delay < 0), and checks that the file
-// holds one of rosters.
-func runCrashChild(t *testing.T, rosters map[string]map[roster.Kind]map[string]string, delay time.Duration) crashOutcome {
+// it announces commit B (never, when delay < 0), or, with pause set, once
+// it stops at batch pause of commit B (see crashPauseEnv), and checks that
+// the file holds one of rosters.
+func runCrashChild(t *testing.T, rosters map[string]map[roster.Kind]map[string]string, delay time.Duration, pause string) crashOutcome {
 	t.Helper()
 	path := tempPath(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
+	cmd.Env = append(os.Environ(), crashChildEnv+"="+path, crashPauseEnv+"="+pause)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -203,13 +248,21 @@ func runCrashChild(t *testing.T, rosters map[string]map[roster.Kind]map[string]s
 		cmd.Wait()
 		t.Fatalf("child never began commit B; stderr:\n%s", stderr.String())
 	}
+	var out crashOutcome
+	if pause != "" {
+		for lines.Scan() && lines.Text() != "paused" {
+			var n int
+			if _, err := fmt.Sscanf(lines.Text(), "batch %d", &n); err == nil {
+				out.batches = n
+			}
+		}
+	}
 	if delay >= 0 {
 		time.Sleep(delay)
 		if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 			t.Fatal(err)
 		}
 	}
-	var out crashOutcome
 	for lines.Scan() {
 		var took int64
 		if _, err := fmt.Sscanf(lines.Text(), "committed B %d", &took); err == nil {
@@ -223,7 +276,27 @@ func runCrashChild(t *testing.T, rosters map[string]map[roster.Kind]map[string]s
 		t.Fatalf("child: %v; stderr:\n%s", waitErr, stderr.String())
 	}
 
+	if pause != "" {
+		// The child died between transactions of commit B: a reader opening
+		// the file as it is sees the old roster and must not trip over the
+		// shadow, which only a writer may delete.
+		ro, err := state.Open(path, state.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatalf("read-only Open after the kill: %v", err)
+		}
+		if which := checkCrashState(t, ro, rosters, idA, idB); which != "A" {
+			t.Errorf("read-only Open after the kill sees roster %s, want A", which)
+		}
+		if shadowOf(mustTree(t, ro)) == nil {
+			t.Error("no shadow left by the killed commit, or a read-only Open deleted it")
+		}
+		mustClose(t, ro)
+	}
+
 	s := mustOpen(t, path)
+	if shadowOf(mustTree(t, s)) != nil {
+		t.Error("Open for writing left the shadow of the killed commit")
+	}
 	out.which = checkCrashState(t, s, rosters, idA, idB)
 	mustClose(t, s) // runs tx.Check on the file the killed child left
 	return out

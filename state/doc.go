@@ -34,6 +34,11 @@
 //	                                   records before (a first sync); undoing empties it
 //	        pruned                  -> 8-byte big-endian: the newest of the connection's
 //	                                   runs Prune deleted
+//	        shadow/                 a large write's work in progress (batch.go); only
+//	                                while it runs, or after a process died in one
+//	            roster/<kind>/      a commit's new records, for each kind it changes
+//	            undo/<run ID>/      its undo log, as under undo/
+//	            staged/<run ID>/    a large Stage's change, as under staged/
 //	runs/                           sequence = the last run ID handed out
 //	    <8-byte big-endian run ID>  -> JSON run record {id, connection, source, mode,
 //	                                   verdict, error, started, finished, added, updated,
@@ -60,6 +65,20 @@
 //     report. A process
 //     that dies at any moment leaves either the old roster or the new one,
 //     never a mix, and a run record exists exactly when its write landed.
+//   - A large commit (over bigChangeWrites writes or bigChangeBytes bytes)
+//     first writes the new contents of each kind it changes, and its undo
+//     log, into the connection's shadow/, in write transactions of bounded
+//     size, because bbolt holds every page a transaction dirties on the
+//     heap until it commits. Its last transaction is the commit: it checks
+//     the head again, replaces each roster/<kind> with shadow/roster/<kind>
+//     and moves the undo log into undo/, writes head, cursor, run record
+//     and report, and deletes shadow/. Nothing reads shadow/: until that
+//     transaction lands the roster is the old one, and a shadow left by a
+//     process that died is deleted by the next large commit or the next
+//     Open for writing (a read-only Store leaves it and ignores it). One
+//     large commit runs at a time. A large Stage is written the same way,
+//     and its last transaction records the run and moves the change to
+//     staged/.
 //   - A commit writes only what its roster.Change names. A change with
 //     nothing in it leaves the roster buckets and the head untouched, so a
 //     run that changed nothing rewrites nothing.
@@ -98,6 +117,11 @@
 //
 // Do not call a writing method from inside View: a large commit may need
 // to grow the memory map, which waits for every read transaction to end.
+//
+// A large commit copies every record it leaves alone in the kinds it
+// changes into the shadow, so rewriting a fifth of a large kind writes
+// the whole kind, and the file holds both copies until the swap frees the
+// old one. A first sync has nothing to copy.
 //
 // An undo log copies the old bytes of every record its commit updates or
 // deletes, so such a commit writes those records twice: rewriting every

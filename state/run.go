@@ -178,15 +178,11 @@ func replaceRun(tx *bolt.Tx, run Run, report []byte) error {
 // NextRunID never handed out: such an ID could later be handed out again
 // and collide.
 func putRun(tx *bolt.Tx, id uint64, record, report []byte) error {
-	runs := tx.Bucket(bucketRuns)
-	if id == 0 || id > runs.Sequence() {
-		return fmt.Errorf("run id %d was not allocated by NextRunID (last allocated: %d)", id, runs.Sequence())
+	if err := checkNewRun(tx, id); err != nil {
+		return err
 	}
 	key := runKey(id)
-	if runs.Get(key) != nil {
-		return ErrRunRecorded
-	}
-	if err := runs.Put(key, record); err != nil {
+	if err := tx.Bucket(bucketRuns).Put(key, record); err != nil {
 		return fmt.Errorf("put run: %w", err)
 	}
 	if len(report) == 0 {
@@ -194,6 +190,19 @@ func putRun(tx *bolt.Tx, id uint64, record, report []byte) error {
 	}
 	if err := tx.Bucket(bucketReports).Put(key, report); err != nil {
 		return fmt.Errorf("put report: %w", err)
+	}
+	return nil
+}
+
+// checkNewRun fails unless id was handed out by NextRunID and is not
+// recorded yet.
+func checkNewRun(tx *bolt.Tx, id uint64) error {
+	runs := tx.Bucket(bucketRuns)
+	if id == 0 || id > runs.Sequence() {
+		return fmt.Errorf("run id %d was not allocated by NextRunID (last allocated: %d)", id, runs.Sequence())
+	}
+	if runs.Get(runKey(id)) != nil {
+		return ErrRunRecorded
 	}
 	return nil
 }

@@ -37,7 +37,9 @@ type stagedInfo struct {
 // head and cursor are untouched. The change is checked as Commit checks
 // it; base is not checked until CommitStaged. run.ID must come from
 // NextRunID and not be recorded yet (ErrRunRecorded); run.Connection,
-// when set, must be conn.
+// when set, must be conn. A change as large as Commit would batch is
+// written in batches too, and moved into place by the transaction that
+// records the run (staged_batch.go).
 func (s *Store) Stage(conn string, base uint64, change *roster.Change, cursor []byte, run Run, report []byte) error {
 	run, err := runOf(conn, run)
 	if err != nil {
@@ -54,6 +56,15 @@ func (s *Store) Stage(conn string, base uint64, change *roster.Change, cursor []
 	info, err := json.Marshal(stagedInfo{Connection: conn, Base: base, Cursor: cursor})
 	if err != nil {
 		return fmt.Errorf("stage run %d of %s: %w", run.ID, conn, err)
+	}
+	if writes, size := planSize(plans); s.limits.big(writes, size) {
+		err = s.writeBatched(&batchedStage{
+			conn: conn, id: run.ID, record: record, report: report, info: info, kinds: planOpsOf(plans),
+		})
+		if err != nil {
+			return fmt.Errorf("stage run %d of %s: %w", run.ID, conn, err)
+		}
+		return nil
 	}
 	err = s.db.Update(func(tx *bolt.Tx) error {
 		if err := putRun(tx, run.ID, record, report); err != nil {
@@ -198,9 +209,11 @@ func (s *Store) Staged(id uint64) (*Staged, error) {
 // CommitStaged commits run id's staged change exactly as Commit would
 // (undo log, head = {id, run.Finished}, cursor), replaces the run's record
 // and report with run and report (an empty report keeps the stored one),
-// and drops the staged change, all in one transaction. run.ID must be id;
-// run.Connection, when set, must be the staged change's; run.Verdict
-// should be "committed", which is what RosterAt looks for. When the
+// and drops the staged change, all at once: a large change is written in
+// batches and swapped in as Commit does it, reading the staged change a
+// batch at a time. run.ID must be id; run.Connection, when set, must be
+// the staged change's; run.Verdict should be "committed", which is what
+// RosterAt looks for. When the
 // connection's head is no longer the staged base it writes nothing and
 // returns an error wrapping ErrConflict; ErrNotFound when nothing is
 // staged.
@@ -208,7 +221,17 @@ func (s *Store) CommitStaged(id uint64, run Run, report []byte) error {
 	if run.ID != id {
 		return fmt.Errorf("commit staged run %d: the run record is of run %d", id, run.ID)
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	bc, err := s.stagedBatch(id, run, report)
+	if err != nil {
+		return fmt.Errorf("commit staged run %d: %w", id, err)
+	}
+	if bc != nil {
+		if err := s.writeBatched(bc); err != nil {
+			return fmt.Errorf("commit staged run %d: %w", id, err)
+		}
+		return nil
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		sb := stagedBucket(tx, id)
 		if sb == nil {
 			return ErrNotFound

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -78,6 +79,14 @@ type Options struct {
 type Store struct {
 	db   *bolt.DB
 	path string
+
+	// limits chooses the commit path (batch.go).
+	limits commitLimits
+	// batchMu lets one batched commit run at a time.
+	batchMu sync.Mutex
+	// afterBatch, when set (by tests), runs after each batch of a batched
+	// commit has committed; an error fails the commit.
+	afterBatch func(batch int, last bool) error
 }
 
 // Open opens the state file at path, creating it (mode 0600, in a parent
@@ -106,7 +115,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state file %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, limits: defaultCommitLimits}
 	if opts.ReadOnly {
 		err = db.View(s.checkSchema)
 	} else {
@@ -120,7 +129,8 @@ func Open(path string, opts Options) (*Store, error) {
 }
 
 // initialize creates every top-level bucket and the schema version in one
-// transaction, so a file is either empty or fully laid out.
+// transaction, so a file is either empty or fully laid out. On a file
+// already laid out it deletes what a batched commit that died left.
 func (s *Store) initialize(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta != nil {
@@ -129,6 +139,10 @@ func (s *Store) initialize(tx *bolt.Tx) error {
 		}
 		if _, err := tx.CreateBucketIfNotExists(bucketStaged); err != nil {
 			return fmt.Errorf("initialise state file %s: bucket %s: %w", s.path, bucketStaged, err)
+		}
+		// No commit runs yet, so any shadow is a dead process's.
+		if err := dropShadows(tx.Bucket(bucketConnections)); err != nil {
+			return fmt.Errorf("initialise state file %s: %w", s.path, err)
 		}
 		return nil
 	}

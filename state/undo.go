@@ -36,6 +36,12 @@ func newUndo(cb *bolt.Bucket, id, base uint64) (*bolt.Bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create undo bucket: %w", err)
 	}
+	return newUndoIn(logs, id, base)
+}
+
+// newUndoIn creates the empty undo log of the commit of run id, replacing
+// head base, in logs: a connection's undo/, or a batched commit's shadow.
+func newUndoIn(logs *bolt.Bucket, id, base uint64) (*bolt.Bucket, error) {
 	ub, err := logs.CreateBucket(runKey(id))
 	if err != nil {
 		return nil, fmt.Errorf("create undo log of run %d: %w", id, err)

@@ -1,0 +1,72 @@
+package state
+
+import (
+	"math"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// CommitLimits mirrors commitLimits for tests: a change of more than
+// BigWrites writes or BigBytes bytes is committed in batches of at most
+// BatchWrites writes and BatchBytes bytes.
+type CommitLimits struct {
+	BigWrites   int
+	BigBytes    int64
+	BatchWrites int
+	BatchBytes  int64
+}
+
+// DefaultCommitLimits are the limits Open sets.
+var DefaultCommitLimits = CommitLimits{
+	BigWrites: defaultCommitLimits.bigWrites, BigBytes: defaultCommitLimits.bigBytes,
+	BatchWrites: defaultCommitLimits.batchWrites, BatchBytes: defaultCommitLimits.batchBytes,
+}
+
+// SingleTransaction are limits under which every commit takes the
+// single-transaction path.
+var SingleTransaction = CommitLimits{BigWrites: math.MaxInt, BigBytes: math.MaxInt64, BatchWrites: 1, BatchBytes: 1}
+
+// Batched returns limits under which every change that writes anything is
+// committed in batches of at most writes writes.
+func Batched(writes int) CommitLimits {
+	return CommitLimits{BigWrites: 0, BigBytes: 0, BatchWrites: writes, BatchBytes: math.MaxInt64}
+}
+
+// SetCommitLimits sets the limits s's commits go by. Call it between
+// commits.
+func SetCommitLimits(s *Store, l CommitLimits) {
+	s.limits = commitLimits{bigWrites: l.BigWrites, bigBytes: l.BigBytes, batchWrites: l.BatchWrites, batchBytes: l.BatchBytes}
+}
+
+// SetAfterBatch makes s call fn after each batch of a batched commit has
+// committed, with the batch's number from 1 and whether it was the last;
+// an error fails the commit as a failed batch would, and a panic stands
+// for a process that dies there. fn may commit, but not in batches: the
+// batched commit calling it holds the store's batch lock. nil removes it.
+func SetAfterBatch(s *Store, fn func(batch int, last bool) error) { s.afterBatch = fn }
+
+// Tree returns everything s holds: each bucket as a map[string]any of its
+// keys, each value as a string.
+func Tree(s *Store) (map[string]any, error) {
+	out := make(map[string]any)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			out[string(name)] = bucketTree(b)
+			return nil
+		})
+	})
+	return out, err
+}
+
+func bucketTree(b *bolt.Bucket) map[string]any {
+	out := make(map[string]any)
+	b.ForEach(func(k, v []byte) error {
+		if v == nil {
+			out[string(k)] = bucketTree(b.Bucket(k))
+		} else {
+			out[string(k)] = string(v)
+		}
+		return nil
+	})
+	return out
+}
