@@ -16,10 +16,16 @@
 // and Source.Fetch returns no roster unless every collection was read to
 // the end.
 //
+// With WithEvents the Source is incremental (FetchSince): after a full
+// crawl it applies only the Events API's events to the roster the last
+// run fetched, replacing each record an event names whole, and falls back
+// to a full crawl, saying why, whenever the events cannot be trusted to
+// be complete.
+//
 // Tokens and client secrets never appear in logs or errors. Records are
 // logged by ID, never by name.
 //
-// Within rosterd the package imports only roster and internal/transport
-// (besides go-json-experiment/json, x/oauth2 and zerolog), never the
-// engine, the store or preflight.
+// Within rosterd the package imports only roster, internal/transport and,
+// for the interfaces it implements, connector (besides
+// go-json-experiment/json, x/oauth2 and zerolog); never the store.
 package clever

@@ -41,3 +41,22 @@ func (c *Client) ListEvents(ctx context.Context, startingAfter string, fn func([
 	}
 	return listPages(ctx, c, c.api(), c.collectionURL("events", q), false, fn)
 }
+
+// Event returns the event id: Clever keeps events for 30 days, and an
+// event no longer kept is a 404 (IsNotFound).
+func (c *Client) Event(ctx context.Context, id string) (Event, error) {
+	u := *c.base
+	u.Path = c.base.Path + "/events/" + id
+	u.RawPath = c.base.EscapedPath() + "/events/" + url.PathEscape(id)
+	req, err := c.newRequest(ctx, &u)
+	if err != nil {
+		return Event{}, err
+	}
+	var body struct {
+		Data Event `json:"data"`
+	}
+	if err := c.do(c.http, req, nil, &body); err != nil {
+		return Event{}, err
+	}
+	return body.Data, nil
+}

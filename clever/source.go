@@ -19,11 +19,13 @@ type SourceOptions struct {
 }
 
 // Source crawls one Clever district into a roster.Roster. It satisfies
-// the engine's Source interface.
+// the engine's Source and IncrementalSource interfaces; WithEvents turns
+// on incremental syncs from the Events API.
 type Source struct {
-	c     *Client
-	roles []roster.Role
-	err   error
+	c      *Client
+	roles  []roster.Role
+	err    error
+	events EventOptions
 }
 
 // NewSource returns a Source reading through c. An unknown role in opts
@@ -55,8 +57,15 @@ func (s *Source) Kind() string { return "clever" }
 // a user ID repeated within one listing is kept twice, for preflight to
 // report. Values that cannot be mapped are in the roster's FieldErrors.
 func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
+	r, _, err := s.fetch(ctx)
+	return r, err
+}
+
+// fetch is Fetch, also returning the district's last_sync as the crawl
+// began ("" when Clever sends none), which an events cursor keeps.
+func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 	if s.err != nil {
-		return nil, s.err
+		return nil, "", s.err
 	}
 	started := time.Now()
 	r := &roster.Roster{}
@@ -64,7 +73,7 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 
 	district, lastSync, err := s.district(ctx, m)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	r.Districts = []roster.District{district}
 
@@ -75,7 +84,7 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("fetch schools: %w", err)
+		return nil, "", fmt.Errorf("fetch schools: %w", err)
 	}
 	err = s.c.ListTerms(ctx, func(page []Term) error {
 		for i := range page {
@@ -84,7 +93,7 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("fetch terms: %w", err)
+		return nil, "", fmt.Errorf("fetch terms: %w", err)
 	}
 	err = s.c.ListCourses(ctx, func(page []Course) error {
 		for i := range page {
@@ -93,11 +102,11 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("fetch courses: %w", err)
+		return nil, "", fmt.Errorf("fetch courses: %w", err)
 	}
 	for _, role := range s.roles {
 		if err := s.users(ctx, m, role); err != nil {
-			return nil, fmt.Errorf("fetch users (role %s): %w", role, err)
+			return nil, "", fmt.Errorf("fetch users (role %s): %w", role, err)
 		}
 	}
 	err = s.c.ListSections(ctx, func(page []Section) error {
@@ -105,7 +114,7 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("fetch sections: %w", err)
+		return nil, "", fmt.Errorf("fetch sections: %w", err)
 	}
 
 	// Clever syncs a district from its SIS while apps read it, and a crawl
@@ -114,10 +123,10 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 	if lastSync != "" {
 		districts, err := s.c.Districts(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("fetch district again: %w", err)
+			return nil, "", fmt.Errorf("fetch district again: %w", err)
 		}
 		if len(districts) == 1 && districts[0].LastSync != lastSync {
-			return nil, s.c.errorf("fetch: %w (last_sync moved from %s to %s); the next run reads it whole", ErrChangedMidCrawl, lastSync, districts[0].LastSync)
+			return nil, "", s.c.errorf("fetch: %w (last_sync moved from %s to %s); the next run reads it whole", ErrChangedMidCrawl, lastSync, districts[0].LastSync)
 		}
 	}
 
@@ -133,7 +142,7 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 		Int("field_errors", len(r.FieldErrors)).
 		Dur("took", time.Since(started)).
 		Msg("fetched the district's roster")
-	return r, nil
+	return r, lastSync, nil
 }
 
 // district fetches the token's one district and checks it is the

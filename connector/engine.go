@@ -132,6 +132,14 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		})
 		if err != nil {
 			r.log.Warn().Err(err).Msg("could not keep the fetched roster for the rules workbench")
+			if _, ok := r.conn.Source.(IncrementalSource); ok && cursor != nil {
+				// The next fetch builds on the kept roster, which is still
+				// the last one: committing this run's cursor would skip
+				// what this run fetched. The stored cursor stays, so the
+				// next fetch fetches it again.
+				r.log.Warn().Msg("the source's cursor stays where it was, since the kept roster did not move")
+				cursor = nil
+			}
 		}
 	}
 

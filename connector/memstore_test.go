@@ -31,6 +31,8 @@ type memStore struct {
 	// beforeCommit runs inside Commit before the head check, to simulate
 	// another writer.
 	beforeCommit func(s *memStore)
+	// saveRawErr, when set, fails SaveRaw, keeping nothing.
+	saveRawErr error
 }
 
 var (
@@ -273,6 +275,9 @@ func (s *memStore) SaveRaw(conn string, r *roster.Roster, fetched time.Time) err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.raws++
+	if s.saveRawErr != nil {
+		return s.saveRawErr
+	}
 	data, err := codec.Marshal(r)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package connector_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -147,5 +148,37 @@ func TestEngine_IncrementalSource(t *testing.T) {
 	}
 	if got := src.got[1]; string(got.Cursor) != "c1" || src.raws[1] == nil || len(src.raws[1].Users) != 3 {
 		t.Errorf("second fetch got cursor %q and raw %v", got.Cursor, src.raws[1])
+	}
+}
+
+// Ensure a run whose fetched roster could not be kept commits its roster
+// but not its cursor: the next incremental fetch builds on the roster
+// still kept, so it must start from the cursor that roster goes with.
+func TestEngine_IncrementalSourceRawNotKept(t *testing.T) {
+	store := newMemStore()
+	eng := newEngine(t, store)
+	src := &incSource{roster: district(), next: "c1"}
+	conn := &connector.Connection{Name: "c", Source: src, KeepRaw: true}
+	runSync(t, eng, conn)
+
+	changed := district()
+	changed.Users[1].Name.Last = "Renamed"
+	src.roster, src.next = changed, "c2"
+	store.saveRawErr = errors.New("disk full")
+	if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
+		t.Fatalf("verdict %s", rep.Verdict)
+	}
+	if c, _ := store.Cursor("c"); string(c) != "c1" {
+		t.Errorf("cursor %q after a run that kept no roster, want c1", c)
+	}
+
+	store.saveRawErr = nil
+	src.next = "c3"
+	runSync(t, eng, conn)
+	if got := src.got[2]; string(got.Cursor) != "c1" || src.raws[2] == nil || src.raws[2].Users[1].Name.Last == "Renamed" {
+		t.Errorf("third fetch got cursor %q and a raw roster %v, want c1 and the first run's roster", got.Cursor, src.raws[2] != nil)
+	}
+	if c, _ := store.Cursor("c"); string(c) != "c3" {
+		t.Errorf("cursor %q once the roster is kept again, want c3", c)
 	}
 }

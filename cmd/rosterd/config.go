@@ -165,6 +165,17 @@ type CleverConfig struct {
 	RetryWaitMax      time.Duration `yaml:"retry_wait_max"`
 	Timeout           time.Duration `yaml:"timeout"`
 	Roles             []string      `yaml:"roles"`
+
+	// Events turns on incremental syncs from Clever's Events API.
+	Events CleverEventsConfig `yaml:"events"`
+}
+
+// CleverEventsConfig configures incremental syncs: after a full crawl,
+// apply only the district's events to the last run's roster, with a full
+// crawl every FullEvery (default 24h) to reconcile what events miss.
+type CleverEventsConfig struct {
+	Enabled   bool          `yaml:"enabled"`
+	FullEvery time.Duration `yaml:"full_every"`
 }
 
 // PauseConfig is a pause window: from and to are dates (YYYY-MM-DD), both
@@ -409,6 +420,9 @@ func (c *ConnectionConfig) validate(key string) error {
 		if err := c.Source.Clever.validate(key + ".source.clever"); err != nil {
 			return err
 		}
+		if c.Source.Clever.Events.Enabled && !c.keepRaw() {
+			return &ConfigError{key + ".keep_raw_roster", errors.New("clever events need it: events apply to the roster the last run fetched")}
+		}
 	case c.Source.OneRoster != nil:
 		if err := c.Source.OneRoster.validate(key + ".source.oneroster"); err != nil {
 			return err
@@ -576,6 +590,9 @@ func (c *CleverConfig) validate(key string) error {
 	}
 	if c.Timeout < 0 {
 		return &ConfigError{key + ".timeout", errors.New("must not be negative")}
+	}
+	if c.Events.FullEvery < 0 {
+		return &ConfigError{key + ".events.full_every", errors.New("must not be negative")}
 	}
 	for i, r := range c.Roles {
 		role, ok := roster.ParseRole(r)

@@ -34,6 +34,9 @@ func TestConfigExample(t *testing.T) {
 	if cl == nil || cl.TokenFile != "secrets/springfield.token" || cl.PageSize != 10000 || cl.Timeout != 2*time.Minute {
 		t.Errorf("clever source = %+v", cl)
 	}
+	if cl != nil && (!cl.Events.Enabled || cl.Events.FullEvery != 24*time.Hour) {
+		t.Errorf("clever events = %+v, want enabled with a full crawl every 24h", cl.Events)
+	}
 	if cfg.State.Path != "/var/lib/rosterd/rosterd.db" || cfg.State.LockTimeout != 5*time.Second {
 		t.Errorf("state = %+v", cfg.State)
 	}
@@ -149,6 +152,8 @@ func TestParseConfig_Invalid(t *testing.T) {
 		"invalid-oneroster-token-url.yaml":           {"connections[0].source.oneroster.token_url"},
 		"invalid-two-sources.yaml":                   {"connections[0].source", "exactly one source"},
 		"invalid-csv-without-raw.yaml":               {"connections[0].keep_raw_roster", "delta package"},
+		"invalid-clever-events-without-raw.yaml":     {"connections[0].keep_raw_roster", "clever events"},
+		"invalid-clever-events-full-every.yaml":      {"connections[0].source.clever.events.full_every", "negative"},
 	}
 	files, err := filepath.Glob("testdata/config/invalid-*.yaml")
 	if err != nil {

@@ -125,5 +125,9 @@ func (cfg *Config) cleverSource(name string, c *CleverConfig, log zerolog.Logger
 		role, _ := roster.ParseRole(r)
 		roles = append(roles, role)
 	}
-	return clever.NewSource(client, clever.SourceOptions{Roles: roles}), nil
+	src := clever.NewSource(client, clever.SourceOptions{Roles: roles})
+	if c.Events.Enabled {
+		src = src.WithEvents(clever.EventOptions{Enabled: true, FullEvery: c.Events.FullEvery})
+	}
+	return src, nil
 }

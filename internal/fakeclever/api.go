@@ -20,6 +20,9 @@ const (
 // rest is the path after the version prefix.
 func (s *Server) api(r *http.Request, rest string) *reply {
 	name, id, hasID := strings.Cut(rest, "/")
+	if name == "events" && !(hasID && (id == "" || strings.Contains(id, "/"))) {
+		return s.events(r, id, hasID)
+	}
 	coll, ok := collectionIndex(name)
 	if !ok || (hasID && (id == "" || strings.Contains(id, "/"))) {
 		return htmlNotFound(r)

@@ -7,6 +7,12 @@
 // starting_after / ending_before and rel=next links, the users role filter,
 // the district token listing, fixed one-minute rate-limit windows with
 // Clever's X-RateLimit-* headers, and HTML 404 pages for unknown paths.
+// It serves the Events API too (GET /events, /events/{id}): with
+// Options.Events each SetDataset records a created, updated or deleted
+// event per changed record, with the record as the list endpoints send
+// it, ObjectID-like ascending IDs and a 30-day retention; a starting_after
+// naming no kept event is a 404, as Clever's spec documents for /events
+// (Options.ExpiredCursor picks another answer).
 // Injected faults (5xx bursts, 429s, slow and truncated responses, proxy
 // HTML pages) let tests drive a client's retry and abort paths.
 //

@@ -29,6 +29,18 @@ type Options struct {
 	Now func() time.Time
 	// Version is the API version path prefix; the default is "v3.0".
 	Version string
+
+	// Events turns on the event feed's recording, as enabling events for
+	// an app does: each SetDataset then records a created, updated or
+	// deleted event for every record that changed. GET /events is served
+	// either way (AddEvent records events by hand).
+	Events bool
+	// EventRetention is how long events are kept; default
+	// DefaultEventRetention (Clever's 30 days), by the Now clock.
+	EventRetention time.Duration
+	// ExpiredCursor is how the feed answers a starting_after naming no
+	// kept event; default ExpiredNotFound.
+	ExpiredCursor ExpiredCursor
 }
 
 // DefaultRateLimit is Clever's limit: requests per minute per bearer token.
@@ -55,6 +67,7 @@ type Server struct {
 	window  rateWindow
 	faults  faultQueue
 	created time.Time
+	ev      eventLog
 
 	requestSeed uint64
 	requestSeq  atomic.Uint64
@@ -80,6 +93,9 @@ func NewServer(d *Dataset, opts Options) *Server {
 	if opts.Version == "" {
 		opts.Version = "v3.0"
 	}
+	if opts.EventRetention == 0 {
+		opts.EventRetention = DefaultEventRetention
+	}
 	s := &Server{
 		opts:        opts,
 		prefix:      "/" + opts.Version + "/",
@@ -87,14 +103,28 @@ func NewServer(d *Dataset, opts Options) *Server {
 		created:     opts.Now(),
 		requestSeed: rand.Uint64(),
 	}
+	m := rand.Uint64()
+	for i := range s.ev.machine {
+		s.ev.machine[i] = byte(m >> (8 * i))
+	}
 	s.data.Store(d.syncedAt(s.opts.Now()))
 	return s
 }
 
 // SetDataset atomically replaces what the server serves, as when a district
 // changes between two syncs. Requests already being answered finish with
-// the dataset they started with.
-func (s *Server) SetDataset(d *Dataset) { s.data.Store(d.syncedAt(s.opts.Now())) }
+// the dataset they started with. With Options.Events, the changes are
+// recorded as events too.
+func (s *Server) SetDataset(d *Dataset) {
+	next := d.syncedAt(s.opts.Now())
+	if !s.opts.Events {
+		s.data.Store(next)
+		return
+	}
+	s.ev.mu.Lock()
+	defer s.ev.mu.Unlock()
+	s.recordChanges(s.data.Swap(next), next)
+}
 
 // Requests returns a copy of the request log, oldest first.
 func (s *Server) Requests() []Request {
