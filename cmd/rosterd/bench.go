@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -26,7 +27,7 @@ const runAsMainEnv = "ROSTERD_RUN_AS_MAIN"
 func benchCommand() *command {
 	c := &command{
 		name:    "bench",
-		args:    "[--profile NAME[,NAME...]] [--source clever|oneroster] [--seed N] [--page-size N] [--change SHARE] [--keep DIR]",
+		args:    "[--profile NAME[,NAME...]] [--source clever|oneroster] [--seed N] [--page-size N] [--change SHARE] [--events] [--memory-limit N] [--keep DIR] [--pprof DIR]",
 		summary: "Measure syncs of a generated district over loopback, next to a fetch-only pass",
 		describe: `
 For each profile, generates a district, serves it from a built-in fake
@@ -41,6 +42,9 @@ each in a process of its own so that peak memory is its own:
                   students (--change): renamed, moved up or down a grade,
                   moved to another section of a course, new or withdrawn,
                   the same change for the same seed on every run.
+
+With --events the Clever syncs after the first read only the Events API
+(the fake records an event for every record the change changes).
 
 It prints one table, a row per profile and pass: wall time, records per
 second, peak RSS, the time of each phase, the records changed and the
@@ -66,6 +70,8 @@ the README lists those of a 2-core machine.`,
 		fs.StringVar(&b.keep, "keep", "", "keep each profile's state file, config and logs in DIR/PROFILE")
 		fs.StringVar(&b.source, "source", "clever", "the fake to sync from: clever, or oneroster (1.2, OAuth 2)")
 		fs.IntVar(&b.inFlight, "in-flight", 1, "oneroster: pages fetched at once")
+		fs.BoolVar(&b.events, "events", false, "clever: sync incrementally from the Events API after the full sync")
+		fs.StringVar(&b.memLimit, "memory-limit", "", "run the measured passes with this GOMEMLIMIT (such as 900MiB), a soft limit the Go collector keeps the heap under")
 		fs.StringVar(&b.pprof, "pprof", "", "write each pass's CPU profile and peak-heap profile under DIR/PROFILE/PASS")
 		if ok, code := parse(fs, args); !ok {
 			return code
@@ -86,6 +92,14 @@ the README lists those of a 2-core machine.`,
 			e.errorf("--page-size %d is not within 1..%d", b.pageSize, maxPageSize)
 			return exitFailure
 		}
+		if b.events && b.source != "clever" {
+			e.errorf("--events is for --source clever")
+			return exitFailure
+		}
+		if b.memLimit != "" && !memLimitPattern.MatchString(b.memLimit) {
+			e.errorf("--memory-limit %q is not a GOMEMLIMIT: a number of bytes, or with a unit B, KiB, MiB, GiB or TiB", b.memLimit)
+			return exitFailure
+		}
 		if !(b.change > 0 && b.change <= 1) {
 			e.errorf("--change %g is not above 0 and at most 1", b.change)
 			return exitFailure
@@ -100,6 +114,9 @@ the README lists those of a 2-core machine.`,
 	return c
 }
 
+// memLimitPattern is what the Go runtime accepts as GOMEMLIMIT.
+var memLimitPattern = regexp.MustCompile(`^[0-9]+(B|KiB|MiB|GiB|TiB)?$`)
+
 // bench is one benchmark run.
 type bench struct {
 	env      *env
@@ -111,6 +128,8 @@ type bench struct {
 	source   string
 	inFlight int
 	pprof    string
+	memLimit string
+	events   bool
 
 	self      string // the executable the children run
 	dir       string
@@ -229,6 +248,9 @@ func (b *bench) runProfile(ctx context.Context, profile string) (*profileResult,
         requests_per_minute: %d
         roles: [staff, district_admin, contact]
 `, srv.url, srv.url, b.tokenFile, b.pageSize, cleverRequestsPerMinute)
+	if b.events {
+		source += "        events:\n          enabled: true\n"
+	}
 	fetchArgs := []string{"bench", "fetch", "--url", srv.url + "/v3.0", "--token-file", b.tokenFile, "--page-size", fmt.Sprint(b.pageSize)}
 	if b.source == "oneroster" {
 		source = fmt.Sprintf(`      oneroster:
@@ -245,7 +267,7 @@ func (b *bench) runProfile(ctx context.Context, profile string) (*profileResult,
 		fetchArgs = []string{"bench", "fetch", "--source", "oneroster", "--url", srv.url, "--token-file", b.tokenFile,
 			"--page-size", fmt.Sprint(b.pageSize), "--in-flight", fmt.Sprint(b.inFlight)}
 	}
-	cfg := fmt.Sprintf("state:\n  path: %s\nlog:\n  level: warn\nconnections:\n  - name: bench\n    source:\n%s", statePath, source)
+	cfg := fmt.Sprintf("state:\n  path: %s\nlog:\n  level: info\nconnections:\n  - name: bench\n    source:\n%s", statePath, source)
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, err
 	}
@@ -289,6 +311,9 @@ func (b *bench) measure(ctx context.Context, profile, name, statePath string, ar
 	var out strings.Builder
 	cmd := exec.CommandContext(ctx, b.self, args...)
 	cmd.Env = append(os.Environ(), runAsMainEnv+"=1")
+	if b.memLimit != "" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+b.memLimit)
+	}
 	if b.pprof != "" {
 		cmd.Env = append(cmd.Env, pprofDirEnv+"="+filepath.Join(b.pprof, profile, slug(name)))
 	}
@@ -410,7 +435,7 @@ type benchServer struct {
 
 func (b *bench) startServer(ctx context.Context, profile string) (*benchServer, error) {
 	cmd := exec.CommandContext(ctx, b.self, "bench", "serve", "--source", b.source,
-		"--profile", profile, "--seed", fmt.Sprint(b.seed), "--token-file", b.tokenFile)
+		"--profile", profile, "--seed", fmt.Sprint(b.seed), "--token-file", b.tokenFile, "--events="+fmt.Sprint(b.events))
 	cmd.Env = append(os.Environ(), runAsMainEnv+"=1")
 	cmd.Stderr = b.env.stderr
 	stdin, err := cmd.StdinPipe()

@@ -37,12 +37,14 @@ import (
 func benchServe(ctx context.Context, e *env, args []string) int {
 	c := &command{name: "bench serve", summary: "Serve a generated district (internal to rosterd bench)"}
 	var profileName, tokenFile, source string
+	var events bool
 	var seed int64
 	fs := c.flagSet(e, nil)
 	fs.StringVar(&source, "source", "clever", "clever or oneroster")
 	fs.StringVar(&profileName, "profile", "large", "district size")
 	fs.Int64Var(&seed, "seed", 1, "generator seed")
 	fs.StringVar(&tokenFile, "token-file", "", "file holding the bearer token to accept")
+	fs.BoolVar(&events, "events", false, "clever: record an event for each record a change changes")
 	if ok, code := parse(fs, args); !ok {
 		return code
 	}
@@ -67,7 +69,7 @@ func benchServe(ctx context.Context, e *env, args []string) int {
 		})
 		handler, serve = s, func(r *roster.Roster) { s.SetDataset(fakeoneroster.FromRoster(r)) }
 	} else {
-		s := fakeclever.NewServer(fakeclever.FromRoster(district), fakeclever.Options{Token: strings.TrimSpace(string(token))})
+		s := fakeclever.NewServer(fakeclever.FromRoster(district), fakeclever.Options{Token: strings.TrimSpace(string(token)), Events: events})
 		handler, serve = s, func(r *roster.Roster) { s.SetDataset(fakeclever.FromRoster(r)) }
 	}
 	n := district.Count()

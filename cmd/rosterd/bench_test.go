@@ -23,8 +23,18 @@ import (
 // the changed district. The tiny district at a 10% change gets every kind
 // of change.
 func TestBench(t *testing.T) {
+	for _, events := range []bool{false, true} {
+		t.Run(fmt.Sprintf("events=%v", events), func(t *testing.T) { testBench(t, events) })
+	}
+}
+
+func testBench(t *testing.T, events bool) {
 	keep := t.TempDir()
-	r := runCLI("bench", "--profile", "tiny", "--change", "0.1", "--keep", keep)
+	args := []string{"bench", "--profile", "tiny", "--change", "0.1", "--keep", keep}
+	if events {
+		args = append(args, "--events")
+	}
+	r := runCLI(args...)
 	if r.code != exitOK {
 		t.Fatalf("bench exit %d\nstdout:\n%s\nstderr:\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -92,6 +102,17 @@ func TestBench(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With events, the syncs after the first read the event feed and
+	// crawl nothing; without, each one crawls the district.
+	for _, pass := range []string{"no-change-sync", "10pc-change-sync"} {
+		log, err := os.ReadFile(filepath.Join(keep, "tiny", pass+".log"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if crawled := strings.Contains(string(log), "crawling the district in full"); events && crawled {
+			t.Errorf("%s crawled the district in full with events on:\n%s", pass, log)
+		}
+	}
 }
 
 // Ensure bench takes a list of profiles and names an unknown one before
@@ -100,6 +121,14 @@ func TestBench_Profiles(t *testing.T) {
 	r := runCLI("bench", "--profile", "tiny,huge")
 	if r.code != exitFailure || !strings.Contains(r.stderr, `unknown profile "huge"`) {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	r = runCLI("bench", "--profile", "tiny", "--source", "oneroster", "--events")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "--events") {
+		t.Errorf("--events with oneroster: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	r = runCLI("bench", "--profile", "tiny", "--memory-limit", "1G")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "--memory-limit") {
+		t.Errorf("--memory-limit 1G: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 	r = runCLI("bench", "--profile", "tiny", "--change", "0")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "--change") {
