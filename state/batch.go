@@ -137,6 +137,9 @@ func (s *Store) writeBatches(w batchedWrite, limits commitLimits) (wrote bool, e
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			var err error
 			done, err = w.batch(tx, n, limits)
+			// A batch reads the committed records it merges once; the
+			// pages it read need not stay resident (releaseMapped).
+			releaseMapped(tx)
 			return err
 		})
 		if err != nil {

@@ -70,3 +70,11 @@ func bucketTree(b *bolt.Bucket) map[string]any {
 	})
 	return out
 }
+
+// SetReleaseEvery sets how many bytes a Snapshot returns between releases
+// of the mapped file, and returns a func that restores the default.
+func SetReleaseEvery(n int) (restore func()) {
+	old := releaseEvery
+	releaseEvery = n
+	return func() { releaseEvery = old }
+}

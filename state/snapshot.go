@@ -27,6 +27,27 @@ type Snapshot struct {
 	kinds  []*bolt.Bucket
 	gets   []*bolt.Cursor
 	closed bool
+
+	// tx is the view's transaction, and read the bytes of records
+	// returned since its mapped pages were last released.
+	tx   *bolt.Tx
+	read int
+}
+
+// releaseEvery is how many bytes of records a Snapshot returns between
+// releases of the file's mapped pages (releaseMapped): a diff reads each
+// committed record once, and keeping what it has read resident only grows
+// the process's RSS by the size of the file.
+var releaseEvery = 64 << 20
+
+// account counts n bytes returned and releases the mapped pages once
+// releaseEvery have been.
+func (sn *Snapshot) account(n int) {
+	sn.read += n
+	if sn.read >= releaseEvery {
+		sn.read = 0
+		releaseMapped(sn.tx)
+	}
 }
 
 // View runs fn with a Snapshot of connection conn's committed state. A
@@ -51,6 +72,7 @@ func (s *Store) View(conn string, fn func(*Snapshot) error) error {
 
 func newSnapshot(tx *bolt.Tx, conn string) (*Snapshot, error) {
 	sn := &Snapshot{
+		tx:    tx,
 		conn:  conn,
 		kinds: make([]*bolt.Bucket, len(roster.Kinds)),
 		gets:  make([]*bolt.Cursor, len(roster.Kinds)),
@@ -78,6 +100,7 @@ func (sn *Snapshot) close() {
 	sn.cursor = nil
 	clear(sn.kinds)
 	clear(sn.gets)
+	sn.tx = nil
 }
 
 func (sn *Snapshot) mustBeOpen() {
@@ -129,6 +152,7 @@ func (sn *Snapshot) Get(kind roster.Kind, id string) []byte {
 	if !bytes.Equal(k, key) {
 		return nil
 	}
+	sn.account(len(k) + len(v))
 	return v
 }
 
@@ -142,7 +166,10 @@ func (sn *Snapshot) ForEach(kind roster.Kind, fn func(id, data []byte) error) er
 	if b == nil {
 		return nil
 	}
-	return b.ForEach(fn)
+	return b.ForEach(func(k, v []byte) error {
+		sn.account(len(k) + len(v))
+		return fn(k, v)
+	})
 }
 
 // Page calls fn for at most limit records of kind whose IDs sort after
