@@ -170,7 +170,7 @@ func (s *Source) FetchSince(ctx context.Context, prev connector.Previous) (*rost
 		case base == nil:
 			fb = fallback(fallbackNoRaw, "the last run's roster is not kept")
 		default:
-			r, cursor, err := s.applyEvents(ctx, base, last, now)
+			r, cursor, err := s.applyEvents(ctx, base, last, now, prev.Unchanged)
 			if !errors.As(err, &fb) {
 				return r, cursor, err
 			}
@@ -275,7 +275,7 @@ func (s *Source) newestEventID(ctx context.Context, hint string) (string, error)
 // applyEvents applies the events after last.EventID to base. An
 // *errFallback says the events cannot be used and why; any other error
 // fails the run.
-func (s *Source) applyEvents(ctx context.Context, base *roster.Roster, last eventCursor, now time.Time) (*roster.Roster, []byte, error) {
+func (s *Source) applyEvents(ctx context.Context, base *roster.Roster, last eventCursor, now time.Time, unchanged func()) (*roster.Roster, []byte, error) {
 	if len(base.Districts) != 1 || base.Districts[0].ID != last.District {
 		return nil, nil, fallback(fallbackRaw, "the last run's roster is not of the cursor's district %s", last.District)
 	}
@@ -352,6 +352,9 @@ func (s *Source) applyEvents(ctx context.Context, base *roster.Roster, last even
 		Int("sections", len(base.Sections)).
 		Dur("took", time.Since(started)).
 		Msg("applied the district's events to the last run's roster")
+	if seen == 0 && unchanged != nil {
+		unchanged() // no event: base is the last run's roster as it was
+	}
 	c := last
 	c.EventID, c.Read, c.LastSync = newest, now, lastSync
 	return base, c.encode(), nil

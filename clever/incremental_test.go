@@ -159,6 +159,9 @@ func TestSource_FetchSinceApplies(t *testing.T) {
 			if g.requests("/v3.0/events") == 0 {
 				t.Error("no request for events")
 			}
+			if g.unchanged {
+				t.Error("the source called the roster it changed unchanged")
+			}
 			if got, want := g.cursorEvent(), g.newestEvent(); got != want {
 				t.Errorf("cursor at event %s, want the newest, %s", got, want)
 			}
@@ -166,6 +169,33 @@ func TestSource_FetchSinceApplies(t *testing.T) {
 				t.Errorf("roster after the events differs from a crawl (-crawl +events):\n%s", diff)
 			}
 		})
+	}
+}
+
+// Ensure a run that finds no event says it returns the kept roster
+// unchanged, so that the engine does not store it again, and crawls
+// nothing.
+func TestSource_FetchSinceNoEvents(t *testing.T) {
+	g := newRig(t, rigOptions{})
+	if g.unchanged {
+		t.Fatal("the first sync, a crawl, called its roster unchanged")
+	}
+	kept, err := g.loadRaw()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.sync()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fb := g.fallbacks(); len(fb) > 0 || g.crawled() {
+		t.Fatalf("crawled in full (fallbacks %v), want only events", fb)
+	}
+	if !g.unchanged {
+		t.Error("no event, yet the source did not call the roster unchanged")
+	}
+	if diff := rosterDiff(kept, got); diff != "" {
+		t.Errorf("the roster differs from the kept one (-kept +got):\n%s", diff)
 	}
 }
 

@@ -97,6 +97,9 @@ type rig struct {
 	district *roster.Roster // what the fake serves: edit it, then serve
 	cursor   []byte         // the committed cursor
 	raw      []byte         // the kept roster, encoded as a store keeps it
+	// unchanged is whether the last fetch said it returned the kept
+	// roster as it was (Previous.Unchanged).
+	unchanged bool
 }
 
 // newRig starts the fake and runs the first sync, a full crawl.
@@ -157,7 +160,9 @@ func (g *rig) serve() {
 func (g *rig) fetch() (*roster.Roster, []byte, error) {
 	g.t.Helper()
 	g.fake.ResetRequests()
-	r, cursor, err := g.src.FetchSince(g.t.Context(), connector.Previous{Cursor: g.cursor, Raw: g.loadRaw})
+	g.unchanged = false
+	prev := connector.Previous{Cursor: g.cursor, Raw: g.loadRaw, Unchanged: func() { g.unchanged = true }}
+	r, cursor, err := g.src.FetchSince(g.t.Context(), prev)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -36,6 +36,10 @@ type Previous struct {
 	// Raw returns the roster the last run fetched (its raw snapshot), or
 	// nil when none is kept.
 	Raw func() (*roster.Roster, error)
+	// Unchanged is for the source to call when the roster it returns is
+	// the one Raw gave, unchanged (no event or delta applied to it): the
+	// run then does not store the same roster again.
+	Unchanged func()
 }
 
 // Committed is a read view of one connection's committed roster.

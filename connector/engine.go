@@ -109,8 +109,9 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 
 	var fetched *roster.Roster
 	var cursor []byte
+	var rawUnchanged bool
 	err := r.phase("fetch", func() (err error) {
-		fetched, cursor, err = r.fetch(ctx)
+		fetched, cursor, rawUnchanged, err = r.fetch(ctx)
 		return err
 	})
 	if err != nil {
@@ -123,8 +124,14 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	// raw roster included, holds a field the rules drop.
 	if n := r.conn.Rules.Minimise(fetched); n > 0 {
 		r.log.Info().Int("values", n).Msg("data minimisation dropped field values")
+		rawUnchanged = false // the kept roster still holds what it dropped
 	}
-	if r.conn.KeepRaw {
+	if r.conn.KeepRaw && rawUnchanged {
+		// Storing it again would cost an XL district's no-change run a
+		// third of its time, for the same bytes.
+		r.log.Info().Msg("the fetched roster is the kept one, unchanged; not storing it again")
+	}
+	if r.conn.KeepRaw && !rawUnchanged {
 		// The kept roster only serves the rules workbench: failing to
 		// store it is no reason to stop a sync.
 		err := r.phase("snapshot", func() error {
@@ -233,16 +240,18 @@ func (r *run) arena() Arena {
 
 // fetch reads the roster from the source: incrementally, from the last
 // commit's cursor and the kept raw roster, when the source can.
-func (r *run) fetch(ctx context.Context) (*roster.Roster, []byte, error) {
+// rawUnchanged reports that the source returned the kept raw roster as
+// it was.
+func (r *run) fetch(ctx context.Context) (ro *roster.Roster, cursor []byte, rawUnchanged bool, err error) {
 	inc, ok := r.conn.Source.(IncrementalSource)
 	if !ok {
 		ro, err := r.conn.Source.Fetch(ctx)
-		return ro, nil, err
+		return ro, nil, false, err
 	}
 	store, name := r.engine.store, r.conn.Name
-	cursor, err := store.Cursor(name)
+	cursor, err = store.Cursor(name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read the cursor: %w", err)
+		return nil, nil, false, fmt.Errorf("read the cursor: %w", err)
 	}
 	raw := func() (*roster.Roster, error) {
 		ro, err := store.LoadRaw(name)
@@ -251,7 +260,19 @@ func (r *run) fetch(ctx context.Context) (*roster.Roster, []byte, error) {
 		}
 		return ro, err
 	}
-	return inc.FetchSince(ctx, Previous{Cursor: cursor, Raw: raw})
+	var loaded, unchanged bool
+	prev := Previous{
+		Cursor: cursor,
+		Raw: func() (*roster.Roster, error) {
+			ro, err := raw()
+			loaded = loaded || ro != nil
+			return ro, err
+		},
+		Unchanged: func() { unchanged = true },
+	}
+	ro, cursor, err = inc.FetchSince(ctx, prev)
+	// Only a roster Raw really gave can be the kept one unchanged.
+	return ro, cursor, err == nil && unchanged && loaded, err
 }
 
 // phase runs fn as the named phase and records its duration.

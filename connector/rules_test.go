@@ -104,6 +104,8 @@ type incSource struct {
 	got    []connector.Previous
 	raws   []*roster.Roster
 	next   string
+	// unchanged makes FetchSince return the kept roster, saying so.
+	unchanged bool
 }
 
 func (s *incSource) Kind() string { return "inc" }
@@ -117,6 +119,10 @@ func (s *incSource) FetchSince(_ context.Context, prev connector.Previous) (*ros
 		return nil, nil, err
 	}
 	s.raws = append(s.raws, raw)
+	if s.unchanged && raw != nil {
+		prev.Unchanged()
+		return raw, []byte(s.next), nil
+	}
 	return s.roster, []byte(s.next), nil
 }
 
@@ -180,5 +186,41 @@ func TestEngine_IncrementalSourceRawNotKept(t *testing.T) {
 	}
 	if c, _ := store.Cursor("c"); string(c) != "c3" {
 		t.Errorf("cursor %q once the roster is kept again, want c3", c)
+	}
+}
+
+// Ensure a run whose source returns the kept roster unchanged does not
+// store it again, and still commits its cursor; unless data minimisation
+// dropped something from it, which the kept roster must not keep.
+func TestEngine_IncrementalSourceUnchanged(t *testing.T) {
+	tests := []struct {
+		name     string
+		rules    *sharing.Rules
+		wantRaws int // SaveRaw calls by the second run
+	}{
+		{"Unchanged", nil, 0},
+		{"Minimised", rules(t, sharing.Config{Fields: map[roster.Entity][]string{roster.EntityStudent: {"sis_id", "name.first", "name.last", "school", "schools"}}}), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := newMemStore()
+			eng := newEngine(t, store)
+			src := &incSource{roster: district(), next: "c1"}
+			conn := &connector.Connection{Name: "c", Source: src, KeepRaw: true}
+			runSync(t, eng, conn)
+			before := store.raws
+
+			conn.Rules = tt.rules
+			src.unchanged, src.next = true, "c2"
+			if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
+				t.Fatalf("verdict %s: %+v", rep.Verdict, rep.Summary.ByCode)
+			}
+			if got := store.raws - before; got != tt.wantRaws {
+				t.Errorf("the second run stored the raw roster %d times, want %d", got, tt.wantRaws)
+			}
+			if c, _ := store.Cursor("c"); string(c) != "c2" {
+				t.Errorf("cursor %q, want c2", c)
+			}
+		})
 	}
 }
