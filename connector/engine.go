@@ -31,6 +31,9 @@ func NewEngine(store Store, log zerolog.Logger) *Engine {
 // (spill.Arena keeps them in a file rather than on the heap).
 type Arena interface {
 	preflight.RecordArena
+	// ReleaseAll lets the arena's pages leave the resident set; it runs
+	// while the store reads the change (see releasing).
+	ReleaseAll()
 	Close() error
 }
 
@@ -159,7 +162,8 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	var result *preflight.Result
 	var base uint64
 	checks := r.conn.Preflight
-	if arena := r.arena(); arena != nil {
+	arena := r.arena()
+	if arena != nil {
 		defer func() {
 			if err := arena.Close(); err != nil {
 				r.log.Warn().Err(err).Msg("could not release the change's arena")
@@ -195,7 +199,7 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		r.log.Info().Str("pause", pause.Name).Msg("inside a pause window; nothing committed")
 		return r.finish(preflight.VerdictPaused)
 	case len(result.Guards) > 0:
-		return r.hold(base, result, cursor)
+		return r.hold(base, result, cursor, arena)
 	}
 
 	r.report.Verdict = preflight.VerdictCommitted
@@ -205,7 +209,9 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		if err != nil {
 			return err
 		}
-		return r.engine.store.Commit(r.conn.Name, base, &result.Change, cursor, r.record(), data)
+		return releasing(arena, func() error {
+			return r.engine.store.Commit(r.conn.Name, base, &result.Change, cursor, r.record(), data)
+		})
 	})
 	if err != nil {
 		return r.fail(fmt.Errorf("commit: %w", err))
@@ -222,6 +228,37 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	}
 	r.logFinished()
 	return r.report, nil
+}
+
+// releaseInterval is how often releasing lets the change's pages go.
+const releaseInterval = 100 * time.Millisecond
+
+// releasing runs fn, a store write reading the change out of arena, and
+// meanwhile releases the arena's pages every releaseInterval: the store
+// reads each record once, and an XL first sync's change read back would
+// otherwise end up resident whole, 1.2 GB beside the commit. A nil arena
+// (the change on the heap) just runs fn.
+func releasing(arena Arena, fn func() error) error {
+	if arena == nil {
+		return fn()
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(releaseInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				arena.ReleaseAll()
+			case <-done:
+				return
+			}
+		}
+	}()
+	defer func() { close(done); <-stopped }()
+	return fn()
 }
 
 // arena returns a new arena for the run's change, or nil to keep it on
@@ -313,7 +350,7 @@ func (r *run) fillReport(nFetched map[roster.Entity]int, res *preflight.Result, 
 
 // hold stages the change of a run that tripped a guard, for an operator
 // to approve or reject; nothing is committed.
-func (r *run) hold(base uint64, result *preflight.Result, cursor []byte) (*preflight.Report, error) {
+func (r *run) hold(base uint64, result *preflight.Result, cursor []byte, arena Arena) (*preflight.Report, error) {
 	r.report.Verdict = preflight.VerdictHeld
 	r.report.Finished = r.engine.now()
 	for _, g := range result.Guards {
@@ -324,7 +361,10 @@ func (r *run) hold(base uint64, result *preflight.Result, cursor []byte) (*prefl
 	if err != nil {
 		return r.fail(err)
 	}
-	if err := r.engine.store.Stage(r.conn.Name, base, &result.Change, cursor, r.record(), data); err != nil {
+	err = releasing(arena, func() error {
+		return r.engine.store.Stage(r.conn.Name, base, &result.Change, cursor, r.record(), data)
+	})
+	if err != nil {
 		return r.fail(fmt.Errorf("stage the held change: %w", err))
 	}
 	r.log.Warn().Msg("held for approval; nothing committed")

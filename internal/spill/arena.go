@@ -103,6 +103,17 @@ func (a *Arena) Release(b []byte) {
 	}
 }
 
+// ReleaseAll lets every page of the arena leave the resident set, as
+// Release does for one slice. Unlike the rest of Arena it may run while
+// other goroutines read the slices the arena returned (they fault back
+// in), though not alongside Append: a commit reading a change back calls
+// it now and then so that what it has read does not stay resident.
+func (a *Arena) ReleaseAll() {
+	for _, s := range a.segments {
+		s.evict(0, len(s.data))
+	}
+}
+
 // offset returns where b starts in s, if it lies within s.
 func (s *segment) offset(b []byte) (int, bool) {
 	if len(s.data) == 0 {

@@ -1,0 +1,65 @@
+package connector_test
+
+import (
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/preflight"
+)
+
+// fakeArena keeps appended records on the heap and counts what the engine
+// asks of it.
+type fakeArena struct {
+	appended int
+	releases atomic.Int32
+	closed   bool
+}
+
+func (a *fakeArena) Append(b []byte) []byte { a.appended++; return append([]byte(nil), b...) }
+func (a *fakeArena) ReleaseAll()            { a.releases.Add(1) }
+func (a *fakeArena) Close() error           { a.closed = true; return nil }
+
+// Ensure a run keeps its change in the arena the engine was given, lets
+// the arena's pages go while the store reads the change, and closes it
+// when the run ends; and that a run whose arena cannot be had keeps its
+// change on the heap and still commits.
+func TestEngine_KeepChangesIn(t *testing.T) {
+	t.Run("Arena", func(t *testing.T) {
+		store := newMemStore()
+		// A commit slow enough for the release ticker to fire.
+		store.beforeCommit = func(*memStore) { time.Sleep(3 * time.Second / 10) }
+		arena := &fakeArena{}
+		eng := newEngine(t, store).KeepChangesIn(func() (connector.Arena, error) { return arena, nil })
+		rep := runSync(t, eng, &connector.Connection{Name: "c", Source: &fakeSource{roster: district()}})
+		if rep.Verdict != preflight.VerdictCommitted {
+			t.Fatalf("verdict %s", rep.Verdict)
+		}
+		d := district()
+		if want := len(d.Districts) + len(d.Schools) + len(d.Terms) + len(d.Courses) + len(d.Sections) + len(d.Users); arena.appended != want {
+			t.Errorf("%d records appended to the arena, want every record of a first sync, %d", arena.appended, want)
+		}
+		if arena.releases.Load() == 0 {
+			t.Error("the arena was never released while the store read the change")
+		}
+		if !arena.closed {
+			t.Error("the arena was not closed when the run ended")
+		}
+		got, err := store.RosterAt("c", rep.RunID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Users) != len(district().Users) {
+			t.Errorf("committed %d users, want %d", len(got.Users), len(district().Users))
+		}
+	})
+	t.Run("NoArena", func(t *testing.T) {
+		store := newMemStore()
+		eng := newEngine(t, store).KeepChangesIn(func() (connector.Arena, error) { return nil, errors.New("disk full") })
+		if rep := runSync(t, eng, &connector.Connection{Name: "c", Source: &fakeSource{roster: district()}}); rep.Verdict != preflight.VerdictCommitted {
+			t.Fatalf("verdict %s", rep.Verdict)
+		}
+	})
+}
