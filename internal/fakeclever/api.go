@@ -50,16 +50,20 @@ func (s *Server) object(r *http.Request, d *Dataset, coll int, id string) *reply
 	return pooledReply(http.StatusOK, buf)
 }
 
+// pageLimit reads a list request's limit: DefaultLimit when absent.
+func pageLimit(q url.Values) (int, *reply) {
+	if !q.Has("limit") {
+		return DefaultLimit, nil
+	}
+	return parseLimit(q.Get("limit"))
+}
+
 // list answers a list request with one page of records in ID order.
 func (s *Server) list(r *http.Request, d *Dataset, coll int) *reply {
 	q := r.URL.Query()
-	limit := DefaultLimit
-	if q.Has("limit") {
-		n, rep := parseLimit(q.Get("limit"))
-		if rep != nil {
-			return rep
-		}
-		limit = n
+	limit, rep := pageLimit(q)
+	if rep != nil {
+		return rep
 	}
 	var role roster.Role
 	if coll == collUsers && q.Has("role") {

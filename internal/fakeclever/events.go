@@ -256,13 +256,9 @@ func (s *Server) events(r *http.Request, id string, hasID bool) *reply {
 	}
 
 	q := r.URL.Query()
-	limit := DefaultLimit
-	if q.Has("limit") {
-		n, rep := parseLimit(q.Get("limit"))
-		if rep != nil {
-			return rep
-		}
-		limit = n
+	limit, rep := pageLimit(q)
+	if rep != nil {
+		return rep
 	}
 	if q.Has("school") {
 		return jsonMessage(http.StatusBadRequest, "message", "fakeclever does not filter events by school")
