@@ -116,6 +116,9 @@ func (s *Source) FetchSince(ctx context.Context, prev connector.Previous) (*rost
 			return nil, nil, fmt.Errorf("drop folder %q: %s: %w", s.opts.Connection, s.opts.Path, ErrNoPackage)
 		}
 		s.log.Info().Str("last", last.Name).Msg("no new package; the roster stays as the last package left it")
+		if prev.Unchanged != nil {
+			prev.Unchanged()
+		}
 		return base, prev.Cursor, nil
 	}
 	r := base

@@ -75,6 +75,9 @@ func deposit(t *testing.T, drop, name string, files map[string]string, mod time.
 type keeper struct {
 	raw    []byte
 	cursor []byte
+	// unchanged is whether the last run said it returned the kept roster
+	// as it was.
+	unchanged bool
 }
 
 func (k *keeper) run(t *testing.T, s *dropfolder.Source) (*roster.Roster, error) {
@@ -86,6 +89,8 @@ func (k *keeper) run(t *testing.T, s *dropfolder.Source) (*roster.Roster, error)
 		var r roster.Roster
 		return &r, codec.Unmarshal(k.raw, &r)
 	}}
+	k.unchanged = false
+	prev.Unchanged = func() { k.unchanged = true }
 	r, cursor, err := s.FetchSince(context.Background(), prev)
 	if err != nil {
 		return nil, err
@@ -140,6 +145,9 @@ func TestSource_Packages(t *testing.T) {
 	if err != nil || strings.Join(students(again), " ") != "u1 u2" {
 		t.Fatalf("nothing new: %v, %q", err, students(again))
 	}
+	if !k.unchanged {
+		t.Error("nothing new, yet the source did not say the kept roster is unchanged")
+	}
 
 	deposit(t, drop, "2026-10-02-delta", delta, t0.Add(24*time.Hour))
 	r, err = k.run(t, source(t, drop, t0.Add(25*time.Hour)))
@@ -148,6 +156,9 @@ func TestSource_Packages(t *testing.T) {
 	}
 	if got := strings.Join(students(r), " "); got != "u1 u3" {
 		t.Fatalf("after the delta the class holds %q, want u1 u3", got)
+	}
+	if k.unchanged {
+		t.Error("a delta applied, yet the source said the kept roster is unchanged")
 	}
 	if r.Sections[0].PrimaryTeacher() == "" || len(r.Users) != 3 {
 		t.Errorf("the delta lost what absent files left: %d users, teacher %q", len(r.Users), r.Sections[0].PrimaryTeacher())
