@@ -214,14 +214,23 @@ func (c *Client) newRequest(ctx context.Context, u *url.URL) (*http.Request, err
 
 // do sends req through hc and decodes a 2xx body into v, using buf (which
 // may be nil) to hold the body. A non-2xx response becomes an *APIError.
-// A body cut short is fetched again, up to the transport's retry count,
-// since the retrying transport only sees the response headers.
 func (c *Client) do(hc *http.Client, req *http.Request, buf *bytes.Buffer, v any) error {
-	ctx := req.Context()
-	target := req.Method + " " + req.URL.RequestURI()
 	if buf == nil {
 		buf = new(bytes.Buffer)
 	}
+	if err := c.fetch(hc, req, buf); err != nil {
+		return err
+	}
+	return c.decode(req.Method+" "+req.URL.RequestURI(), buf.Bytes(), v)
+}
+
+// fetch sends req through hc and reads a 2xx body into buf. A non-2xx
+// response becomes an *APIError. A body cut short is fetched again, up
+// to the transport's retry count, since the retrying transport only sees
+// the response headers.
+func (c *Client) fetch(hc *http.Client, req *http.Request, buf *bytes.Buffer) error {
+	ctx := req.Context()
+	target := req.Method + " " + req.URL.RequestURI()
 	for attempt := 0; ; attempt++ {
 		resp, err := hc.Do(req.Clone(ctx))
 		if err != nil {
@@ -233,6 +242,7 @@ func (c *Client) do(hc *http.Client, req *http.Request, buf *bytes.Buffer, v any
 		err = readBody(buf, resp)
 		switch {
 		case err == nil:
+			return nil
 		case ctx.Err() != nil:
 			return c.errorf("%s: %w", target, ctx.Err())
 		case errors.Is(err, errBodyTooLarge):
@@ -243,15 +253,19 @@ func (c *Client) do(hc *http.Client, req *http.Request, buf *bytes.Buffer, v any
 			if err := sleep(ctx, wait); err != nil {
 				return c.errorf("%s: %w", target, err)
 			}
-			continue
 		default:
 			return c.errorf("%s: %w after %d attempts: %w", target, ErrBodyCutShort, attempt+1, err)
 		}
-		if err := json.Unmarshal(buf.Bytes(), v, decodeOptions); err != nil {
-			return c.errorf("decode %s: %w", target, err)
-		}
-		return nil
 	}
+}
+
+// decode decodes body, the answer to target ("GET /v3.0/users?..."),
+// into v.
+func (c *Client) decode(target string, body []byte, v any) error {
+	if err := json.Unmarshal(body, v, decodeOptions); err != nil {
+		return c.errorf("decode %s: %w", target, err)
+	}
+	return nil
 }
 
 // decodeOptions make decoding as lenient as encoding/json: Clever's data is

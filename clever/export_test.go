@@ -31,3 +31,6 @@ func FixtureDir(tb testing.TB, parts ...string) string {
 	}
 	return path
 }
+
+// ListAhead is how many pages a listing reads ahead of its callback.
+const ListAhead = listAhead

@@ -4,6 +4,10 @@ import (
 	"testing"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -12,7 +16,9 @@ import (
 // fail with an error or give records, never panic. Its seed corpus, in
 // testdata/fuzz/FuzzDecodePages, holds pages shaped like Clever's with the
 // awkward values the decoder must survive (three date forms, empty
-// strings, nulls, unknown members, wrong types, duplicate names).
+// strings, nulls, unknown members, wrong types, duplicate names). And
+// whatever decodes as a page, skimPage, which finds the next link while
+// the page decodes, must read the same links and see the same emptiness.
 func FuzzDecodePages(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r := &roster.Roster{}
@@ -45,6 +51,23 @@ func FuzzDecodePages(f *testing.F) {
 		if json.Unmarshal(data, &districts, decodeOptions) == nil {
 			for i := range districts.Data.list {
 				r.Districts = append(r.Districts, districts.Data.list[i].toRoster(m))
+			}
+		}
+
+		var whole struct {
+			Data  []jsontext.Value `json:"data"`
+			Links []link           `json:"links"`
+		}
+		if json.Unmarshal(data, &whole, decodeOptions) == nil {
+			links, empty, err := skimPage(data)
+			if err != nil {
+				t.Fatalf("the page decodes, but skimPage fails: %v", err)
+			}
+			if diff := cmp.Diff(whole.Links, links, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("skimPage links differ from the decoded ones (-decoded +skimmed):\n%s", diff)
+			}
+			if empty != (len(whole.Data) == 0) {
+				t.Errorf("skimPage says empty %v for %d items", empty, len(whole.Data))
 			}
 		}
 	})

@@ -1,8 +1,6 @@
 package clever
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -124,118 +122,6 @@ func (c *Client) api() endpoint { return endpoint{hc: c.http, origin: c.base} }
 
 // errStopPaging ends a listing early from a page callback without error.
 var errStopPaging = errors.New("stop paging")
-
-// listPages reads first and then every next link, calling fn with each
-// page's items. It stops after a page without a next link or with no
-// items. fn must not keep the slice: it is reused for a later page.
-//
-// The next page is fetched and decoded while fn maps this one: a crawl is
-// paced, and mapping in the gaps keeps it close to the pace.
-func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.URL, plain bool, fn func([]T) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	// Two pages: the one fn holds, and the one being read.
-	free := make(chan *page[T], 2)
-	for range cap(free) {
-		p := new(page[T])
-		p.Data.plain = plain
-		free <- p
-	}
-	results := make(chan pageResult[T], 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		defer close(results)
-		readPages(ctx, c, ep, first, free, results)
-	}()
-	defer func() {
-		cancel()
-		<-done // nothing reads c or the pages after listPages returns
-	}()
-
-	for r := range results {
-		if r.err != nil {
-			return r.err
-		}
-		if err := fn(r.page.Data.list); err != nil {
-			if errors.Is(err, errStopPaging) {
-				return nil
-			}
-			return err
-		}
-		free <- r.page
-	}
-	if err := ctx.Err(); err != nil {
-		return c.errorf("GET %s: %w", first.RequestURI(), err)
-	}
-	return nil
-}
-
-// pageResult is a page read, or the error that ends a listing.
-type pageResult[T any] struct {
-	page *page[T]
-	err  error
-}
-
-// readPages is listPages' reader: it reads first and each next link into
-// a page taken from free and sends it on results, in order, until a page
-// without a next link or items, an error (sent last), or ctx's end.
-func readPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.URL, free <-chan *page[T], results chan<- pageResult[T]) {
-	send := func(r pageResult[T]) bool {
-		select {
-		case results <- r:
-			return true
-		case <-ctx.Done():
-			return false
-		}
-	}
-	var buf bytes.Buffer
-	seen := make(map[string]bool)
-	for u := first; ; {
-		key := u.String()
-		if seen[key] {
-			send(pageResult[T]{err: c.errorf("GET %s: %w", u.RequestURI(), ErrPaginationLoop)})
-			return
-		}
-		seen[key] = true
-
-		var p *page[T]
-		select {
-		case p = <-free:
-		case <-ctx.Done():
-			return
-		}
-		req, err := c.newRequest(ctx, u)
-		if err != nil {
-			send(pageResult[T]{err: err})
-			return
-		}
-		if ep.basicUser != "" {
-			req.SetBasicAuth(ep.basicUser, ep.basicPass)
-		}
-		p.Links = nil
-		if err := c.do(ep.hc, req, &buf, p); err != nil {
-			send(pageResult[T]{err: err})
-			return
-		}
-		if len(p.Data.list) == 0 {
-			return
-		}
-		next, err := nextURL(ep.origin, u, p.Links)
-		if !send(pageResult[T]{page: p}) {
-			return
-		}
-		// A bad next link fails the listing after this page, as it
-		// would if the pages were read one at a time.
-		if err != nil {
-			send(pageResult[T]{err: c.errorf("GET %s: %w", u.RequestURI(), err)})
-			return
-		}
-		if next == nil {
-			return
-		}
-		u = next
-	}
-}
 
 // nextURL resolves the next link, or returns nil when there is none. An
 // absolute-path link ("/v3.0/users?starting_after=...") is taken on the
