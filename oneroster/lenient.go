@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 )
 
 // The lenient types decode every form real providers send for a value
@@ -78,6 +79,11 @@ func (b *Bool) UnmarshalJSON(data []byte) error {
 		*b = BoolTrue
 	case string(data) == "false":
 		*b = BoolFalse
+	case data[0] == '"' && len(data) >= 2 && bytes.IndexByte(data, '\\') < 0:
+		// 1.2 sends every boolean as a string ("true"), in every
+		// enrollment and user: without an escape, the text is what is
+		// between the quotes (the decoder has checked the value is JSON).
+		*b = ParseBool(string(data[1 : len(data)-1]))
 	case data[0] == '"':
 		var s string
 		if err := json.Unmarshal(data, &s); err != nil {
@@ -124,6 +130,10 @@ func (l *StringList) UnmarshalJSON(data []byte) error {
 		*l = splitList(s)
 		return nil
 	case '[':
+		if out, ok := plainStrings(data); ok {
+			*l = out
+			return nil
+		}
 		var items []json.RawMessage
 		if err := json.Unmarshal(data, &items); err != nil {
 			return err
@@ -145,6 +155,40 @@ func (l *StringList) UnmarshalJSON(data []byte) error {
 		return nil
 	}
 	return &json.UnmarshalTypeError{Value: "object or boolean", Type: stringListType}
+}
+
+// plainStrings reads an array of strings without escapes, the form
+// providers send grades, subjects and periods in, as the general path of
+// UnmarshalJSON does; ok is false for any other array. data is one JSON
+// value, already checked by the decoder, so every quote delimits.
+func plainStrings(data []byte) (out []string, ok bool) {
+	if bytes.IndexByte(data, '\\') >= 0 || !utf8.Valid(data) {
+		return nil, false // escapes and bad UTF-8 need the decoder
+	}
+	rest := data[1:] // after [
+	for {
+		rest = bytes.TrimLeft(rest, " \t\r\n")
+		if len(rest) == 0 {
+			return nil, false
+		}
+		switch rest[0] {
+		case ']':
+			return out, true
+		case ',':
+			rest = rest[1:]
+		case '"':
+			end := bytes.IndexByte(rest[1:], '"')
+			if end < 0 {
+				return nil, false
+			}
+			if end > 0 {
+				out = append(out, string(rest[1:1+end]))
+			}
+			rest = rest[2+end:]
+		default:
+			return nil, false // a number or another value: the general path
+		}
+	}
 }
 
 // First returns the first item, or "".

@@ -62,6 +62,9 @@ func TestBool_UnmarshalJSON(t *testing.T) {
 		{`0`, oneroster.BoolFalse},
 		{`null`, oneroster.BoolAbsent},
 		{`"maybe"`, oneroster.BoolInvalid}, // kept for the mapping to report, never a failed page
+		{`" true "`, oneroster.BoolTrue},
+		{`"tr\u0075e"`, oneroster.BoolTrue}, // an escape, read by the decoder
+		{`""`, oneroster.BoolAbsent},
 		{`[]`, oneroster.BoolInvalid},
 	} {
 		for _, dec := range jsonDecoders {
@@ -99,6 +102,13 @@ func TestStringList_UnmarshalJSON(t *testing.T) {
 		{`null`, nil},                                            //
 		{`[]`, nil},                                              //
 		{`"Science, Physics"`, oneroster.StringList{"Science", "Physics"}},
+		{` [ "09" ,"10",	"11" ] `, oneroster.StringList{"09", "10", "11"}}, // spacing
+		{`["", "KG", ""]`, oneroster.StringList{"KG"}},
+		{`[""]`, nil},
+		{`["Arts \"and\" Music", "Math"]`, oneroster.StringList{`Arts "and" Music`, "Math"}}, // escapes
+		{`["\u00c9t\u00e9", "été"]`, oneroster.StringList{"Été", "été"}},
+		{`["09", 10]`, oneroster.StringList{"09", "10"}},
+		{`[" 09 "]`, oneroster.StringList{" 09 "}}, // array items are kept as sent
 	} {
 		for _, dec := range jsonDecoders {
 			var v struct {

@@ -64,6 +64,14 @@ func ToRoster(d *Dataset, opts MapOptions) *roster.Roster {
 	m.coursesToRoster()
 	m.usersToRoster()
 	m.sectionsToRoster()
+	return m.finish()
+}
+
+// finish orders the field errors and returns the roster. The order is by
+// record and field; errors of one kind of record keep the order their
+// records were delivered in, so mapping the kinds in another order (as a
+// crawl does) gives the same list.
+func (m *mapper) finish() *roster.Roster {
 	slices.SortStableFunc(m.errs, func(a, b roster.FieldError) int {
 		return cmp.Or(cmp.Compare(a.Entity, b.Entity), cmp.Compare(a.ID, b.ID),
 			cmp.Compare(a.Field, b.Field), cmp.Compare(a.Message, b.Message))
@@ -96,6 +104,12 @@ type mapper struct {
 	// contactKinds holds the contact role (parent, guardian, relative)
 	// of each contact user.
 	contactKinds map[string]string
+
+	// users and members hold the users and enrollments being mapped,
+	// which ToRoster hands over from a Dataset and a crawl a page at a
+	// time.
+	users   userFold
+	members memberFold
 }
 
 func newMapper(d *Dataset, opts MapOptions) *mapper {

@@ -14,17 +14,34 @@ import (
 func (m *mapper) sectionsToRoster() {
 	m.r.Sections = make([]roster.Section, 0, len(m.d.Classes))
 	for i := range m.d.Classes {
-		c := &m.d.Classes[i]
-		rec := recordOf(roster.EntitySection, c.SourcedID, "", fileClasses, &c.Base)
-		m.checkStatus(rec, &c.Base)
-		if !m.keep(&c.Base) {
-			m.leftOutClasses[c.SourcedID] = true
-			continue
-		}
-		m.r.Sections = append(m.r.Sections, m.section(rec, c))
+		m.addClass(&m.d.Classes[i])
 	}
+	m.sortSections()
+	m.beginMembers(len(m.d.Enrollments))
+	for i := range m.d.Enrollments {
+		m.addEnrollment(&m.d.Enrollments[i])
+	}
+	m.finishMembers()
+}
+
+// addClass maps one class to a section, or notes it left out. It reads
+// only orgs and terms, so a crawl maps each page of classes as it
+// arrives, ahead of the users.
+func (m *mapper) addClass(c *Class) {
+	rec := recordOf(roster.EntitySection, c.SourcedID, "", fileClasses, &c.Base)
+	m.checkStatus(rec, &c.Base)
+	if !m.keep(&c.Base) {
+		m.leftOutClasses[c.SourcedID] = true
+		return
+	}
+	m.r.Sections = append(m.r.Sections, m.section(rec, c))
+}
+
+// sortSections orders the sections by ID. It runs once every class is
+// mapped and before any enrollment is placed: a member names its section
+// by position.
+func (m *mapper) sortSections() {
 	slices.SortStableFunc(m.r.Sections, func(a, b roster.Section) int { return cmp.Compare(a.ID, b.ID) })
-	m.members()
 }
 
 func (m *mapper) section(rec recordRef, c *Class) roster.Section {
@@ -82,36 +99,58 @@ func (m *mapper) term(terms []GUIDRef) string {
 	return best
 }
 
-// sectionMember is one enrollment placed in a section.
+// sectionMember is one enrollment placed in a section: all that is kept
+// of it once mapped. A large district holds millions, so the fields are
+// ordered to pack into 24 bytes.
 type sectionMember struct {
-	section int
 	user    string
+	section int32
 	teacher bool
 	primary bool
 }
 
-// members fills each section's students and teachers from the
-// enrollments. The IDs of all sections share one backing array, sized
+// memberFold holds the members placed so far, for finishMembers to
+// group by section.
+type memberFold struct {
+	index      map[string]int // a section's position, by ID
+	missing    map[string]bool
+	ms         []sectionMember
+	perSection []int32
+}
+
+// beginMembers readies m to place about n enrollments in the sections,
+// which must all be mapped and sorted.
+func (m *mapper) beginMembers(n int) {
+	f := &m.members
+	f.index = make(map[string]int, len(m.r.Sections))
+	for i := range m.r.Sections {
+		if _, dup := f.index[m.r.Sections[i].ID]; !dup {
+			f.index[m.r.Sections[i].ID] = i
+		}
+	}
+	f.missing = map[string]bool{}
+	f.ms = make([]sectionMember, 0, n)
+	f.perSection = make([]int32, len(m.r.Sections)+1)
+}
+
+// addEnrollment places one enrollment. Enrollments must come in the order
+// delivered: a field error is reported for the first that shows it.
+func (m *mapper) addEnrollment(e *Enrollment) {
+	f := &m.members
+	if mb, ok := m.sectionMember(e, f.index, f.missing); ok {
+		f.ms = append(f.ms, mb)
+		f.perSection[mb.section+1]++
+	}
+}
+
+// finishMembers fills each section's students and teachers from the
+// members placed. The IDs of all sections share one backing array, sized
 // exactly: a large district holds millions of enrollments. Students are
 // ordered by ID; teachers have the primary teachers first (primary=true),
 // each group by ID. A user enrolled twice in one class is listed once.
-func (m *mapper) members() {
-	index := make(map[string]int, len(m.r.Sections))
-	for i := range m.r.Sections {
-		if _, dup := index[m.r.Sections[i].ID]; !dup {
-			index[m.r.Sections[i].ID] = i
-		}
-	}
-	missing := map[string]bool{}
-	ms := make([]sectionMember, 0, len(m.d.Enrollments))
-	perSection := make([]int32, len(m.r.Sections)+1)
-	for i := range m.d.Enrollments {
-		e := &m.d.Enrollments[i]
-		if mb, ok := m.sectionMember(e, index, missing); ok {
-			ms = append(ms, mb)
-			perSection[mb.section+1]++
-		}
-	}
+func (m *mapper) finishMembers() {
+	ms, perSection := m.members.ms, m.members.perSection
+	m.members = memberFold{}
 	// Group the members by section (a counting sort, linear in the
 	// millions of enrollments), then order each section's few.
 	for i := 1; i < len(perSection); i++ {
@@ -202,7 +241,7 @@ func (m *mapper) sectionMember(e *Enrollment, index map[string]int, missing map[
 	if e.Primary == BoolInvalid {
 		m.fieldError(rec, field, "primary", "not true or false; read as false")
 	}
-	return sectionMember{section: i, user: m.userID(user), teacher: role == EnrollmentTeacher, primary: e.Primary == BoolTrue}, true
+	return sectionMember{section: int32(i), user: m.userID(user), teacher: role == EnrollmentTeacher, primary: e.Primary == BoolTrue}, true
 }
 
 // clipIDs returns arena[start:] with its capacity clipped, so that appending

@@ -56,56 +56,88 @@ const (
 )
 
 func (m *mapper) usersToRoster() {
-	// The role records of each user, as a list threaded through next:
-	// one map entry per user rather than one slice.
-	firstRole := make(map[string]int32, len(m.d.Roles))
-	nextRole := make([]int32, len(m.d.Roles))
+	m.beginUsers(len(m.d.Users))
+	for i := range m.d.Users {
+		m.addUser(&m.d.Users[i])
+	}
+	m.finishUsers()
+}
+
+// userFold holds what mapping users one at a time needs: each user's
+// roles.csv rows and demographics, and the agents links found so far.
+type userFold struct {
+	// firstRole and nextRole hold the role records of each user, as a
+	// list threaded through nextRole: one map entry per user rather than
+	// one slice.
+	firstRole    map[string]int32
+	nextRole     []int32
+	demographics map[string]*Demographics
+	agents       []agentLink
+}
+
+// beginUsers readies m to map about n users. The dataset's roles and
+// demographics must be in place: users are mapped with them.
+func (m *mapper) beginUsers(n int) {
+	f := &m.users
+	f.firstRole = make(map[string]int32, len(m.d.Roles))
+	f.nextRole = make([]int32, len(m.d.Roles))
 	for i := len(m.d.Roles) - 1; i >= 0; i-- {
 		rr := &m.d.Roles[i]
 		if !m.keep(&rr.Base) {
 			continue
 		}
-		nextRole[i] = -1
-		if j, ok := firstRole[rr.User.SourcedID]; ok {
-			nextRole[i] = j
+		f.nextRole[i] = -1
+		if j, ok := f.firstRole[rr.User.SourcedID]; ok {
+			f.nextRole[i] = j
 		}
-		firstRole[rr.User.SourcedID] = int32(i)
+		f.firstRole[rr.User.SourcedID] = int32(i)
 	}
-	rolesOf := func(id string) []*RoleRecord {
-		j, ok := firstRole[id]
-		if !ok {
-			return nil
-		}
-		var out []*RoleRecord
-		for ; j >= 0; j = nextRole[j] {
-			out = append(out, &m.d.Roles[j])
-		}
-		return out
-	}
-	demographics := make(map[string]*Demographics, len(m.d.Demographics))
+	f.demographics = make(map[string]*Demographics, len(m.d.Demographics))
 	for i := range m.d.Demographics {
 		dm := &m.d.Demographics[i]
-		if _, dup := demographics[dm.SourcedID]; !dup && m.keep(&dm.Base) {
-			demographics[dm.SourcedID] = dm
+		if _, dup := f.demographics[dm.SourcedID]; !dup && m.keep(&dm.Base) {
+			f.demographics[dm.SourcedID] = dm
 		}
 	}
+	m.r.Users = make([]roster.User, 0, n)
+}
 
-	m.r.Users = make([]roster.User, 0, len(m.d.Users))
-	var agents []agentLink
-	for i := range m.d.Users {
-		u := &m.d.Users[i]
-		if !m.keep(&u.Base) || (m.opts.DropDisabledUsers && u.EnabledUser == BoolFalse) {
-			m.leftOutUsers[u.SourcedID] = true
-			continue
-		}
-		out := m.user(u, rolesOf(u.SourcedID), demographics[u.SourcedID])
-		for _, a := range u.Agents {
-			if a.SourcedID != "" {
-				agents = append(agents, agentLink{from: out.ID, to: a.SourcedID})
-			}
-		}
-		m.r.Users = append(m.r.Users, out)
+// rolesOf returns the roles.csv rows of user id, in file order.
+func (f *userFold) rolesOf(m *mapper, id string) []*RoleRecord {
+	j, ok := f.firstRole[id]
+	if !ok {
+		return nil
 	}
+	var out []*RoleRecord
+	for ; j >= 0; j = f.nextRole[j] {
+		out = append(out, &m.d.Roles[j])
+	}
+	return out
+}
+
+// addUser maps one user, or notes it left out. The mapped user keeps
+// none of u but its strings, so a crawl lets each page of users go once
+// mapped.
+func (m *mapper) addUser(u *User) {
+	f := &m.users
+	if !m.keep(&u.Base) || (m.opts.DropDisabledUsers && u.EnabledUser == BoolFalse) {
+		m.leftOutUsers[u.SourcedID] = true
+		return
+	}
+	out := m.user(u, f.rolesOf(m, u.SourcedID), f.demographics[u.SourcedID])
+	for _, a := range u.Agents {
+		if a.SourcedID != "" {
+			f.agents = append(f.agents, agentLink{from: out.ID, to: a.SourcedID})
+		}
+	}
+	m.r.Users = append(m.r.Users, out)
+}
+
+// finishUsers orders the users by ID, indexes them and links contacts to
+// their students, once every user is mapped.
+func (m *mapper) finishUsers() {
+	agents := m.users.agents
+	m.users = userFold{}
 	slices.SortStableFunc(m.r.Users, func(a, b roster.User) int { return cmp.Compare(a.ID, b.ID) })
 	m.userIndex = make(map[string]int, len(m.r.Users))
 	for i := range m.r.Users {

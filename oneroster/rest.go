@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -251,25 +252,44 @@ func (c *Client) apiError(req *http.Request, resp *http.Response) error {
 }
 
 // get fetches path?query and decodes the collection under key into items;
-// it returns the X-Total-Count header (-1 when absent) and the Link
-// header's next URL (nil when absent).
-func (c *Client) get(ctx context.Context, path string, query url.Values, key string, buf *bytes.Buffer, items any) (total int, err error) {
+// it returns the X-Total-Count header (-1 when absent).
+func get[T any](ctx context.Context, c *Client, path string, query url.Values, key string, buf *bytes.Buffer, items *[]T) (total int, err error) {
+	total, target, err := c.getBody(ctx, path, query, buf)
+	if err != nil {
+		return 0, err
+	}
+	return total, decodePage(c, target, buf.Bytes(), key, items)
+}
+
+// decodePage decodes the collection under key of a page's body into items.
+func decodePage[T any](c *Client, target string, body []byte, key string, items *[]T) error {
+	if err := decodeEnvelope(body, key, items); err != nil {
+		return fmt.Errorf("oneroster %q: decode %s: %w", c.opts.Connection, target, err)
+	}
+	return nil
+}
+
+// getBody fetches path?query into buf, whole, and returns the
+// X-Total-Count header (-1 when absent) and the request line for
+// messages. It is apart from decoding so that a crawl can decode one page
+// while the next is on the wire, without more requests in flight.
+func (c *Client) getBody(ctx context.Context, path string, query url.Values, buf *bytes.Buffer) (total int, target string, err error) {
 	u := *c.base
 	u.Path += path
 	u.RawQuery = encodeQuery(query)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return 0, fmt.Errorf("oneroster %q: %w", c.opts.Connection, err)
+		return 0, "", fmt.Errorf("oneroster %q: %w", c.opts.Connection, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	target := "GET " + u.Path + "?" + u.RawQuery
+	target = "GET " + u.Path + "?" + u.RawQuery
 	for attempt := 0; ; attempt++ {
 		resp, err := c.http.Do(req.Clone(ctx))
 		if err != nil {
-			return 0, fmt.Errorf("oneroster %q: %s: %w", c.opts.Connection, target, unwrapURLError(err))
+			return 0, "", fmt.Errorf("oneroster %q: %s: %w", c.opts.Connection, target, unwrapURLError(err))
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return 0, c.apiError(req, resp)
+			return 0, "", c.apiError(req, resp)
 		}
 		total = headerTotal(resp.Header)
 		buf.Reset()
@@ -279,23 +299,20 @@ func (c *Client) get(ctx context.Context, path string, query url.Values, key str
 		case err == nil && resp.ContentLength >= 0 && int64(buf.Len()) < resp.ContentLength:
 			err = io.ErrUnexpectedEOF
 		case err == nil && buf.Len() > maxBodySize:
-			return 0, fmt.Errorf("oneroster %q: %s: response body over %d MiB", c.opts.Connection, target, maxBodySize>>20)
+			return 0, "", fmt.Errorf("oneroster %q: %s: response body over %d MiB", c.opts.Connection, target, maxBodySize>>20)
 		}
 		if err != nil {
 			// A body cut short: the retrying transport saw only the
 			// headers, so fetch the page again.
 			if ctx.Err() != nil || attempt >= c.retry.RetryCount() {
-				return 0, fmt.Errorf("oneroster %q: %s: body cut short after %d attempts: %w", c.opts.Connection, target, attempt+1, err)
+				return 0, "", fmt.Errorf("oneroster %q: %s: body cut short after %d attempts: %w", c.opts.Connection, target, attempt+1, err)
 			}
 			if err := sleep(ctx, transport.ExponentialBackoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, attempt)); err != nil {
-				return 0, err
+				return 0, "", err
 			}
 			continue
 		}
-		if err := decodeEnvelope(buf.Bytes(), key, items); err != nil {
-			return 0, fmt.Errorf("oneroster %q: decode %s: %w", c.opts.Connection, target, err)
-		}
-		return total, nil
+		return total, target, nil
 	}
 }
 
@@ -307,8 +324,8 @@ var decodeOptions = json.JoinOptions(
 )
 
 // decodeEnvelope decodes the array under key of a collection response
-// ({"users": [...]}) into items, a pointer to a slice, skipping the rest.
-func decodeEnvelope(data []byte, key string, items any) error {
+// ({"users": [...]}) into items, skipping the rest.
+func decodeEnvelope[T any](data []byte, key string, items *[]T) error {
 	dec := jsontext.NewDecoder(bytes.NewReader(data), decodeOptions)
 	tok, err := dec.ReadToken()
 	if err != nil {
@@ -330,12 +347,7 @@ func decodeEnvelope(data []byte, key string, items any) error {
 			continue
 		}
 		found = true
-		if dec.PeekKind() == 'n' {
-			_, err = dec.ReadToken()
-		} else {
-			err = json.UnmarshalDecode(dec, items, decodeOptions)
-		}
-		if err != nil {
+		if err := decodeArray(dec, items); err != nil {
 			return fmt.Errorf("member %q: %w", key, err)
 		}
 	}
@@ -343,6 +355,38 @@ func decodeEnvelope(data []byte, key string, items any) error {
 		return fmt.Errorf("no member %q", key)
 	}
 	return nil
+}
+
+// decodeArray appends the elements of a JSON array (null is none) to
+// items, each decoded in place. Decoding the whole array in one call
+// would clear each element of the slice again before decoding it, or grow
+// the slice by copying, and a page holds thousands of records; items'
+// spare capacity must be zero, as a new slice's is.
+func decodeArray[T any](dec *jsontext.Decoder, items *[]T) error {
+	switch dec.PeekKind() {
+	case 'n':
+		_, err := dec.ReadToken()
+		return err
+	case '[':
+	default:
+		return json.UnmarshalDecode(dec, items, decodeOptions) // for its error, naming what came
+	}
+	if _, err := dec.ReadToken(); err != nil {
+		return err
+	}
+	s := *items
+	for dec.PeekKind() != ']' {
+		if len(s) == cap(s) {
+			s = slices.Grow(s, max(16, len(s)))
+		}
+		s = s[:len(s)+1]
+		if err := json.UnmarshalDecode(dec, &s[len(s)-1], decodeOptions); err != nil {
+			return err
+		}
+	}
+	*items = s
+	_, err := dec.ReadToken()
+	return err
 }
 
 // headerTotal reads X-Total-Count; -1 when it is absent or not a number.

@@ -27,13 +27,12 @@ func (s *Source) Kind() string { return "oneroster" }
 // an error and no roster: a short roster would read as deletions.
 func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 	started := time.Now()
-	d, err := s.c.Dataset(ctx, nil)
+	r, n, err := s.c.crawl(ctx, s.opts)
 	if err != nil {
 		return nil, err
 	}
-	r := ToRoster(d, s.opts)
-	s.c.log.Info().Int("orgs", len(d.Orgs)).Int("sessions", len(d.AcademicSessions)).Int("courses", len(d.Courses)).
-		Int("classes", len(d.Classes)).Int("users", len(d.Users)).Int("enrollments", len(d.Enrollments)).
+	s.c.log.Info().Int("orgs", n.orgs).Int("sessions", n.sessions).Int("courses", n.courses).
+		Int("classes", n.classes).Int("users", n.users).Int("enrollments", n.enrollments).
 		Int("field_errors", len(r.FieldErrors)).Dur("took", time.Since(started)).Msg("fetched the roster")
 	return r, nil
 }
