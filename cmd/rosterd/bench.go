@@ -27,7 +27,7 @@ const runAsMainEnv = "ROSTERD_RUN_AS_MAIN"
 func benchCommand() *command {
 	c := &command{
 		name:    "bench",
-		args:    "[--profile NAME[,NAME...]] [--source clever|oneroster] [--seed N] [--page-size N] [--change SHARE] [--events] [--memory-limit N] [--keep DIR] [--pprof DIR]",
+		args:    "[--profile NAME[,NAME...]] [--source clever|oneroster] [--in-flight N] [--seed N] [--page-size N] [--change SHARE] [--events] [--memory-limit N] [--keep DIR] [--pprof DIR]",
 		summary: "Measure syncs of a generated district over loopback, next to a fetch-only pass",
 		describe: `
 For each profile, generates a district, serves it from a built-in fake
