@@ -86,6 +86,15 @@ func (s *Source) FetchSince(ctx context.Context, prev connector.Previous) (*rost
 	if err != nil {
 		return nil, nil, err
 	}
+	if changes.Len() == 0 {
+		// Nothing to merge: the roster is the last pull's, which the
+		// engine need not store again.
+		s.c.log.Info().Time("since", since).Msg("nothing changed since the last pull")
+		if prev.Unchanged != nil {
+			prev.Unchanged()
+		}
+		return base, mustJSON(deltaCursor{Watermark: now, Full: last.Full}), nil
+	}
 	all := ModeDelta
 	merged := Merge(base, changes, Modes{Orgs: all, AcademicSessions: all, Courses: all, Classes: all,
 		Users: all, Roles: all, Enrollments: all, Demographics: all})

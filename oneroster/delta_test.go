@@ -71,10 +71,26 @@ func TestSource_DeltaPull(t *testing.T) {
 		t.Error("the deleted contact is still there")
 	}
 
+	// An hour later nothing has changed: the pull returns the kept roster
+	// and says so, so that the engine does not store it again.
+	now = now.Add(time.Hour)
+	unchanged := false
+	same := connector.Previous{Cursor: cursor2, Raw: func() (*roster.Roster, error) { return delta, nil }, Unchanged: func() { unchanged = true }}
+	again, cursor3, err := src.FetchSince(context.Background(), same)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q := lastQuery(fake); !strings.Contains(q, "filter=dateLastModified") {
+		t.Fatalf("the third pull was not a delta: %s", q)
+	}
+	if !unchanged || again != delta {
+		t.Errorf("a delta with no change: unchanged %v, the kept roster returned %v", unchanged, again == delta)
+	}
+
 	// A day after the first pull, a full pull is due.
 	now = now.Add(24 * time.Hour)
 	fake.ResetRequests()
-	if _, _, err := src.FetchSince(context.Background(), connector.Previous{Cursor: cursor2, Raw: prev.Raw}); err != nil {
+	if _, _, err := src.FetchSince(context.Background(), connector.Previous{Cursor: cursor3, Raw: prev.Raw}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(lastQuery(fake), "filter") {
