@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rosterd/rosterd/internal/fakewire"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -41,13 +42,13 @@ func (s *Server) object(r *http.Request, d *Dataset, coll int, id string) *reply
 	if !ok {
 		return jsonMessage(http.StatusNotFound, "message", "Resource not found")
 	}
-	buf := pagePool.Get().(*bytes.Buffer)
+	buf := fakewire.Buffer()
 	buf.WriteString(`{"data":`)
 	d.writeRecord(buf, coll, st, i)
 	buf.WriteString(`,"links":[{"rel":"self","uri":`)
-	buf.Write(appendString(buf.AvailableBuffer(), r.URL.EscapedPath()))
+	buf.Write(fakewire.AppendString(buf.AvailableBuffer(), r.URL.EscapedPath()))
 	buf.WriteString(`}]}`)
-	return pooledReply(http.StatusOK, buf)
+	return fakewire.PooledReply(http.StatusOK, buf)
 }
 
 // pageLimit reads a list request's limit: DefaultLimit when absent.
@@ -95,7 +96,7 @@ func (s *Server) list(r *http.Request, d *Dataset, coll int) *reply {
 		ref := v.st.refs[v.at(k)]
 		size += int(ref.recLen) + 2*int(ref.idLen) + 64
 	}
-	buf := pagePool.Get().(*bytes.Buffer)
+	buf := fakewire.Buffer()
 	buf.Grow(size)
 	itemPrefix := `,"uri":"` + s.prefix + collectionNames[coll] + "/"
 	buf.WriteString(`{"data":[`)
@@ -111,7 +112,7 @@ func (s *Server) list(r *http.Request, d *Dataset, coll int) *reply {
 		buf.WriteString(`"}`)
 	}
 	buf.WriteString(`],"links":[{"rel":"self","uri":`)
-	buf.Write(appendString(buf.AvailableBuffer(), r.URL.RequestURI()))
+	buf.Write(fakewire.AppendString(buf.AvailableBuffer(), r.URL.RequestURI()))
 	buf.WriteByte('}')
 	if lo < hi {
 		// Clever sends prev on every starting_after page, even when nothing
@@ -124,7 +125,7 @@ func (s *Server) list(r *http.Request, d *Dataset, coll int) *reply {
 		}
 	}
 	buf.WriteString(`]}`)
-	return pooledReply(http.StatusOK, buf)
+	return fakewire.PooledReply(http.StatusOK, buf)
 }
 
 func parseLimit(s string) (int, *reply) {
@@ -165,7 +166,7 @@ func writeLink(buf *bytes.Buffer, rel, uri string) {
 	buf.WriteString(`,{"rel":"`)
 	buf.WriteString(rel)
 	buf.WriteString(`","uri":`)
-	buf.Write(appendString(buf.AvailableBuffer(), uri))
+	buf.Write(fakewire.AppendString(buf.AvailableBuffer(), uri))
 	buf.WriteByte('}')
 }
 
@@ -175,7 +176,7 @@ func writeURIPathSegment(buf *bytes.Buffer, id []byte) {
 	for _, c := range id {
 		if !isUnreserved(c) {
 			escaped := url.PathEscape(string(id))
-			b := appendString(buf.AvailableBuffer(), escaped)
+			b := fakewire.AppendString(buf.AvailableBuffer(), escaped)
 			buf.Write(b[1 : len(b)-1])
 			return
 		}

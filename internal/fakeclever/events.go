@@ -13,6 +13,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // DefaultEventRetention is how long Clever keeps events.
@@ -96,7 +98,7 @@ func (l *eventLog) add(now time.Time, typ, objectID string, object, previous []b
 	w := objWriter{}
 	w.begin()
 	w.key("created")
-	w.buf = appendTimestamp(w.buf, created)
+	w.buf = fakewire.AppendTimestamp(w.buf, created)
 	w.object("data")
 	w.raw("object", object)
 	if previous != nil {
@@ -246,13 +248,13 @@ func (s *Server) events(r *http.Request, id string, hasID bool) *reply {
 		if !ok {
 			return jsonMessage(http.StatusNotFound, "message", "Resource not found")
 		}
-		buf := pagePool.Get().(*bytes.Buffer)
+		buf := fakewire.Buffer()
 		buf.WriteString(`{"data":`)
 		buf.Write(kept[i].body)
 		buf.WriteString(`,"links":[{"rel":"self","uri":`)
-		buf.Write(appendString(buf.AvailableBuffer(), r.URL.EscapedPath()))
+		buf.Write(fakewire.AppendString(buf.AvailableBuffer(), r.URL.EscapedPath()))
 		buf.WriteString(`}]}`)
-		return pooledReply(http.StatusOK, buf)
+		return fakewire.PooledReply(http.StatusOK, buf)
 	}
 
 	q := r.URL.Query()
@@ -305,7 +307,7 @@ func (s *Server) events(r *http.Request, id string, hasID bool) *reply {
 	for _, ev := range sel[lo:hi] {
 		size += len(ev.body) + 2*len(ev.ID) + 64
 	}
-	buf := pagePool.Get().(*bytes.Buffer)
+	buf := fakewire.Buffer()
 	buf.Grow(size)
 	itemPrefix := `,"uri":"` + s.prefix + "events/"
 	buf.WriteString(`{"data":[`)
@@ -320,7 +322,7 @@ func (s *Server) events(r *http.Request, id string, hasID bool) *reply {
 		buf.WriteString(`"}`)
 	}
 	buf.WriteString(`],"links":[{"rel":"self","uri":`)
-	buf.Write(appendString(buf.AvailableBuffer(), r.URL.RequestURI()))
+	buf.Write(fakewire.AppendString(buf.AvailableBuffer(), r.URL.RequestURI()))
 	buf.WriteByte('}')
 	if lo < hi {
 		if q.Has("starting_after") || (q.Has("ending_before") && lo > 0) {
@@ -331,7 +333,7 @@ func (s *Server) events(r *http.Request, id string, hasID bool) *reply {
 		}
 	}
 	buf.WriteString(`]}`)
-	return pooledReply(http.StatusOK, buf)
+	return fakewire.PooledReply(http.StatusOK, buf)
 }
 
 // findEvent returns the position of the event id in evs, which are in ID

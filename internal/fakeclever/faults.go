@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // FaultKind is what an injected fault does to a request.
@@ -142,7 +144,7 @@ func (s *Server) withFaults(h http.Header, r *http.Request, api bool, answer fun
 		r.URL.RawQuery = q.Encode()
 	}
 	rep := answer(r)
-	rep.truncate = faulted && f.Kind == FaultTruncate
+	rep.Truncate = faulted && f.Kind == FaultTruncate
 	return rep
 }
 
@@ -159,7 +161,7 @@ func (s *Server) applyFault(f Fault, h http.Header, r *http.Request) (rep *reply
 			limit = DefaultRateLimit
 		}
 		setRateHeaders(h, limit, 0, time.Unix(s.opts.Now().Unix()+1, 0))
-		return &reply{status: http.StatusTooManyRequests}, false
+		return &reply{Status: http.StatusTooManyRequests}, false
 	case FaultSlow:
 		t := time.NewTimer(f.Delay)
 		defer t.Stop()
@@ -170,7 +172,7 @@ func (s *Server) applyFault(f Fault, h http.Header, r *http.Request) (rep *reply
 			return nil, false
 		}
 	case FaultHTML:
-		return htmlGatewayError(f.Status), false
+		return fakewire.HTMLGatewayError(f.Status), false
 	}
 	return nil, true // FaultTruncate and FaultLoop: the normal reply, altered
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // Options configures a Server.
@@ -151,12 +153,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Record before answering: a client that has read the answer must
 	// find its request in the log.
-	entry.Status = rep.status
-	entry.Bytes = rep.sentLen()
+	entry.Status = rep.Status
+	entry.Bytes = rep.SentLen()
 	s.record(entry)
-	rep.writeTo(w)
-	if rep.truncate {
-		abortConnection(w)
+	rep.Send(w)
+	if rep.Truncate {
+		fakewire.AbortConnection(w)
 	}
 }
 
@@ -184,7 +186,7 @@ func (s *Server) route(h http.Header, r *http.Request) *reply {
 	}
 	if s.opts.RateLimit > 0 {
 		if over := s.window.admit(s.opts.Now(), h); over {
-			return &reply{status: http.StatusTooManyRequests}
+			return &reply{Status: http.StatusTooManyRequests}
 		}
 	}
 	return s.withFaults(h, r, true, func(r *http.Request) *reply { return s.api(r, rest) })
@@ -200,6 +202,9 @@ func (s *Server) bearerOK(r *http.Request) bool {
 
 // requestID returns a unique ID shaped like Clever's x-request-id
 // (8-4-4-4-12 hex digits).
+
+const hexDigits = "0123456789abcdef"
+
 func (s *Server) requestID() string {
 	x := splitmix(s.requestSeed + s.requestSeq.Add(1))
 	y := splitmix(x)

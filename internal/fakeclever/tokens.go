@@ -7,6 +7,8 @@ import (
 	"net/http"
 
 	"github.com/go-json-experiment/json"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // tokenScopes are the scopes of a district-app token with Secure Sync, as
@@ -61,7 +63,7 @@ func (s *Server) tokens(r *http.Request) *reply {
 	if want := q.Get("district"); want == "" || want == district {
 		list.Data = append(list.Data, tokenEntry{
 			ID:          tokenID(district),
-			Created:     s.created.UTC().Format(timestampLayout),
+			Created:     s.created.UTC().Format(fakewire.TimestampLayout),
 			Owner:       tokenOwner{Type: "district", ID: district},
 			AccessToken: s.opts.Token,
 			Scopes:      tokenScopes,
@@ -71,7 +73,7 @@ func (s *Server) tokens(r *http.Request) *reply {
 	if err != nil {
 		return jsonMessage(http.StatusInternalServerError, "error", "encode token listing")
 	}
-	return &reply{status: http.StatusOK, contentType: contentJSON, body: body}
+	return fakewire.JSON(http.StatusOK, body)
 }
 
 // tokenID is a stable ObjectID-shaped ID for the token of district; it is

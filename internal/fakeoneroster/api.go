@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // endpoint is a top-level collection path of the REST binding.
@@ -154,13 +156,13 @@ func (s *Server) checkScope(v Version, cred credential, ep endpoint, nested bool
 // single answers {"<singular>": {...}}.
 func (s *Server) single(r *http.Request, v Version, key string, st *store, pos int) *reply {
 	base := serviceRoot(r, v)
-	buf := pagePool.Get().(*bytes.Buffer)
+	buf := fakewire.Buffer()
 	buf.WriteString(`{"`)
 	buf.WriteString(key)
 	buf.WriteString(`":`)
 	writeRecord(buf, st.record(pos), base)
 	buf.WriteByte('}')
-	return pooledReply(http.StatusOK, buf)
+	return fakewire.PooledReply(http.StatusOK, buf)
 }
 
 // list answers one page of vw: {"<envelope>": [...]} with X-Total-Count
@@ -234,7 +236,7 @@ func (s *Server) list(h http.Header, r *http.Request, v Version, d *Dataset, col
 	for _, i := range page {
 		size += int(vw.st.refs[i].recLen) + 4*len(base)
 	}
-	buf := pagePool.Get().(*bytes.Buffer)
+	buf := fakewire.Buffer()
 	buf.Grow(size)
 	buf.WriteString(`{"`)
 	buf.WriteString(envelope)
@@ -247,7 +249,7 @@ func (s *Server) list(h http.Header, r *http.Request, v Version, d *Dataset, col
 	}
 	buf.WriteString(`]}`)
 
-	rep := pooledReply(http.StatusOK, buf)
+	rep := fakewire.PooledReply(http.StatusOK, buf)
 	h.Set("X-Total-Count", strconv.Itoa(total))
 	if link := s.linkHeader(r, q, limit, offset, total); link != "" {
 		h.Set("Link", link)

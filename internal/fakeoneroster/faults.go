@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // FaultKind is what an injected fault does to a request.
@@ -142,7 +144,7 @@ func (s *Server) withFaults(h http.Header, r *http.Request, api bool, answer fun
 		}
 	}
 	rep := answer()
-	rep.truncate = faulted && f.Kind == FaultTruncate
+	rep.Truncate = faulted && f.Kind == FaultTruncate
 	return rep
 }
 
@@ -180,7 +182,7 @@ func applyFault(f Fault, h http.Header, r *http.Request, api bool) (rep *reply, 
 			return nil, false
 		}
 	case FaultHTML:
-		return htmlGatewayError(f.Status), false
+		return fakewire.HTMLGatewayError(f.Status), false
 	}
 	return nil, true // FaultTruncate: the normal reply, cut short
 }

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/rosterd/rosterd/internal/fakewire"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -133,9 +134,9 @@ func (e *encoder) terms(d *Dataset) {
 func schoolYear(t *roster.Term) string {
 	switch {
 	case !t.EndDate.IsZero():
-		return string(appendPadded(nil, int(t.EndDate.Year), 4))
+		return string(fakewire.AppendPadded(nil, int(t.EndDate.Year), 4))
 	case !t.StartDate.IsZero():
-		return string(appendPadded(nil, int(t.StartDate.Year), 4))
+		return string(fakewire.AppendPadded(nil, int(t.StartDate.Year), 4))
 	}
 	return ""
 }

@@ -71,7 +71,7 @@ func (s *Server) unauthorized(v Version, h http.Header, failure *authFailure) *r
 		h.Add("WWW-Authenticate", c)
 	}
 	if s.opts.EmptyUnauthorized {
-		return &reply{status: http.StatusUnauthorized}
+		return &reply{Status: http.StatusUnauthorized}
 	}
 	return statusInfo(v, http.StatusUnauthorized, CodeUnauthorised, failure.description)
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // tokenStore holds the OAuth 2 tokens the server issued.
@@ -137,7 +139,7 @@ func (s *Server) token(h http.Header, r *http.Request) *reply {
 	w.end()
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
-	return &reply{status: http.StatusOK, contentType: contentJSON, body: w.buf}
+	return fakewire.JSON(http.StatusOK, w.buf)
 }
 
 func formUnescape(s string) string {

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/rosterd/rosterd/internal/fakewire"
 )
 
 // Version is one of the two REST trees the server serves.
@@ -227,12 +229,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Record before answering: a client that has read the answer must
 	// find its request in the log.
-	entry.Status = rep.status
-	entry.Bytes = rep.sentLen()
+	entry.Status = rep.Status
+	entry.Bytes = rep.SentLen()
 	s.record(entry)
-	rep.writeTo(w)
-	if rep.truncate {
-		abortConnection(w)
+	rep.Send(w)
+	if rep.Truncate {
+		fakewire.AbortConnection(w)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/rosterd/rosterd/internal/fakewire"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -210,9 +211,9 @@ func userIDs(w *objWriter, u *roster.User) {
 			w.buf = append(w.buf, ',')
 		}
 		w.buf = append(w.buf, `{"type":`...)
-		w.buf = appendString(w.buf, x.typ)
+		w.buf = fakewire.AppendString(w.buf, x.typ)
 		w.buf = append(w.buf, `,"identifier":`...)
-		w.buf = appendString(w.buf, x.id)
+		w.buf = fakewire.AppendString(w.buf, x.id)
 		w.buf = append(w.buf, '}')
 	}
 	w.buf = append(w.buf, ']')
