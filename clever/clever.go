@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -234,7 +233,7 @@ func (c *Client) fetch(hc *http.Client, req *http.Request, buf *bytes.Buffer) er
 	for attempt := 0; ; attempt++ {
 		resp, err := hc.Do(req.Clone(ctx))
 		if err != nil {
-			return c.errorf("%s: %w", target, unwrapURLError(err))
+			return c.errorf("%s: %w", target, transport.UnwrapURLError(err))
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			return c.apiError(req, resp)
@@ -250,7 +249,7 @@ func (c *Client) fetch(hc *http.Client, req *http.Request, buf *bytes.Buffer) er
 		case attempt < c.retry.RetryCount():
 			wait := transport.ExponentialBackoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, attempt)
 			c.log.Debug().Str("request", target).Err(err).Dur("wait", wait).Msg("response body cut short; fetching the page again")
-			if err := sleep(ctx, wait); err != nil {
+			if err := transport.Sleep(ctx, wait); err != nil {
 				return c.errorf("%s: %w", target, err)
 			}
 		default:
@@ -301,24 +300,4 @@ func readBody(buf *bytes.Buffer, resp *http.Response) error {
 		return io.ErrUnexpectedEOF
 	}
 	return nil
-}
-
-// unwrapURLError drops net/http's *url.Error wrapper, which repeats the
-// whole URL that the caller's message already names by path.
-func unwrapURLError(err error) error {
-	if ue, ok := err.(*url.Error); ok && ue.Err != nil {
-		return ue.Err
-	}
-	return err
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -3,14 +3,12 @@ package oneroster
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/dghubble/oauth1"
 	"github.com/go-json-experiment/json"
@@ -286,7 +284,7 @@ func (c *Client) getBody(ctx context.Context, path string, query url.Values, buf
 	for attempt := 0; ; attempt++ {
 		resp, err := c.http.Do(req.Clone(ctx))
 		if err != nil {
-			return 0, "", fmt.Errorf("oneroster %q: %s: %w", c.opts.Connection, target, unwrapURLError(err))
+			return 0, "", fmt.Errorf("oneroster %q: %s: %w", c.opts.Connection, target, transport.UnwrapURLError(err))
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			return 0, "", c.apiError(req, resp)
@@ -307,7 +305,7 @@ func (c *Client) getBody(ctx context.Context, path string, query url.Values, buf
 			if ctx.Err() != nil || attempt >= c.retry.RetryCount() {
 				return 0, "", fmt.Errorf("oneroster %q: %s: body cut short after %d attempts: %w", c.opts.Connection, target, attempt+1, err)
 			}
-			if err := sleep(ctx, transport.ExponentialBackoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, attempt)); err != nil {
+			if err := transport.Sleep(ctx, transport.ExponentialBackoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, attempt)); err != nil {
 				return 0, "", err
 			}
 			continue
@@ -410,23 +408,4 @@ func headerTotal(h http.Header) int {
 // +, which some providers read literally).
 func encodeQuery(q url.Values) string {
 	return strings.ReplaceAll(q.Encode(), "+", "%20")
-}
-
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -1,8 +1,11 @@
 package transport
 
 import (
+	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -53,4 +56,27 @@ func backoff(opts Options) retryablehttp.Backoff {
 		e.Msg("rate limited by the server; waiting before retrying")
 		return wait
 	}
+}
+
+// Sleep waits d, or until ctx ends, when it returns ctx's error: the wait
+// between fetches of a body cut short.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// UnwrapURLError drops net/http's *url.Error wrapper, which repeats the
+// whole URL that a client's message already names by path.
+func UnwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil {
+		return ue.Err
+	}
+	return err
 }
