@@ -70,5 +70,19 @@ func FuzzDecodePages(f *testing.F) {
 				t.Errorf("skimPage says empty %v for %d items", empty, len(whole.Data))
 			}
 		}
+		// skimFast must read what a full walk reads, or decline. (On a
+		// page that is not JSON it may read something: the decode fails.)
+		if links, empty, ok := skimFast(data); ok {
+			walked, walkedEmpty, err := skimWalk(data)
+			if err != nil {
+				return
+			}
+			if diff := cmp.Diff(walked, links, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("skimFast links differ from a full walk's (-walked +fast):\n%s", diff)
+			}
+			if empty != walkedEmpty {
+				t.Errorf("skimFast says empty %v, a full walk %v", empty, walkedEmpty)
+			}
+		}
 	})
 }

@@ -177,6 +177,14 @@ func readPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 // reads them), without decoding the records: the next page can be asked
 // for while this one decodes.
 func skimPage(body []byte) (links []link, empty bool, err error) {
+	if links, empty, ok := skimFast(body); ok {
+		return links, empty, nil
+	}
+	return skimWalk(body)
+}
+
+// skimWalk is skimPage for any page: it walks the body token by token.
+func skimWalk(body []byte) (links []link, empty bool, err error) {
 	dec := jsontext.NewDecoder(bytes.NewReader(body), decodeOptions)
 	tok, err := dec.ReadToken()
 	switch {
