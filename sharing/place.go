@@ -66,25 +66,39 @@ func (a *applier) placeStudents() []int32 {
 		counts[e.student]++
 	}
 
-	// Only students in several sections need their list.
-	several := map[int32][]int32{}
-	for _, e := range enrolled {
-		if counts[e.student] > 1 {
-			several[e.student] = append(several[e.student], e.section)
+	// Only students in several sections need their list: one flat array
+	// holds every such list in student order (sections in roster order
+	// within each), since a map of a million small slices was most of
+	// what placing an XL district's students cost.
+	start := make([]int32, len(counts)+1)
+	for p, c := range counts {
+		start[p+1] = start[p]
+		if c > 1 {
+			start[p+1] += c
 		}
 	}
-	enrolled = nil
-	students := make([]int32, 0, len(several))
-	for p := range several {
-		students = append(students, p)
+	flat := make([]int32, start[len(counts)])
+	next := slices.Clone(start[:len(counts)])
+	for _, e := range enrolled {
+		if counts[e.student] > 1 {
+			flat[next[e.student]] = e.section
+			next[e.student]++
+		}
 	}
-	slices.Sort(students)
+	enrolled, next = nil, nil
+	var students []int32
+	for p, c := range counts {
+		if c > 1 {
+			students = append(students, int32(p))
+		}
+	}
+	sectionsOf := func(p int32) []int32 { return flat[start[p]:start[p+1]:start[p+1]] }
 
 	o := a.rules.oneSection
 	remove := map[int32][]string{} // section → students to take out
 	pairs := map[[2]int32]int{}
 	for _, p := range students {
-		secs := several[p]
+		secs := sectionsOf(p)
 		left := secs
 		if o != nil {
 			left = a.narrow(p, secs)
