@@ -40,6 +40,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(crashChildEnv); path != "" {
 		os.Exit(crashChild(path))
 	}
+	if path := os.Getenv(rawCrashChildEnv); path != "" {
+		os.Exit(rawCrashChild(path))
+	}
 	os.Exit(m.Run())
 }
 

@@ -18,11 +18,14 @@
 //	                                   last changed the roster
 //	        cursor                  -> opaque bytes from the source (a Clever event ID)
 //	        raw/                    the last roster the source fetched, before sharing
-//	                                rules: one zstd stream of framed records (raw.go)
+//	                                rules: one stream of framed records, compressed
+//	                                as zstd frames of 1 MiB of it each (raw.go)
 //	            <8-byte big-endian chunk number, from 0>
 //	                                -> 1 MiB of the stream (the last chunk less)
 //	        raw_info                -> JSON {format, fetched, counts, chunks, bytes,
-//	                                   stream_bytes}: describes raw/
+//	                                   stream_bytes, fingerprint, checkpoint_every,
+//	                                   checkpoints, chunks_hash}: describes raw/
+//	                                   (raw_fingerprint.go)
 //	        undo/                   one log per commit that changed the roster (undo.go)
 //	            <8-byte big-endian run ID>/
 //	                base            -> 8-byte big-endian: the head the commit replaced
@@ -107,7 +110,8 @@
 //   - The raw roster is not part of a commit: SaveRaw replaces raw/ and
 //     raw_info together in a write transaction of its own and touches
 //     nothing else, so it gives the connection no head and Connections
-//     does not list it.
+//     does not list it. A roster that encodes to the stream already kept
+//     rewrites raw_info alone.
 //
 // # Caveats
 //

@@ -78,3 +78,15 @@ func SetReleaseEvery(n int) (restore func()) {
 	releaseEvery = n
 	return func() { releaseEvery = old }
 }
+
+// RawCheckpointBytes is how far apart the checkpoints of a raw stream are.
+const RawCheckpointBytes = rawCheckpointBytes
+
+// SetRawPassHook makes SaveRaw call fn after each pass it makes over a
+// stream, with whether the pass compressed and how many stream bytes it
+// produced, and returns a func that removes it.
+func SetRawPassHook(fn func(compressed bool, streamBytes int64)) (restore func()) {
+	old := rawPassHook
+	rawPassHook = fn
+	return func() { rawPassHook = old }
+}

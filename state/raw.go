@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -18,7 +19,9 @@ import (
 // again offline. It is stored as one stream, compressed with zstd and cut
 // into chunks of rawChunkSize bytes under connections/<name>/raw/, keyed by
 // 8-byte big-endian chunk numbers from 0, next to a raw_info JSON value
-// describing it.
+// describing it. The stream is compressed as a series of independent zstd
+// frames, which a zstd reader reads one after another as the one stream
+// (raw_encode.go); rosterd wrote it as one frame before.
 //
 // The stream, before compression, is
 //
@@ -50,7 +53,7 @@ const (
 	rawMaxRecord = 64 << 20
 
 	// rawMaxWindow bounds the zstd window a stream may ask for. SaveRaw's
-	// encoder uses at most 8 MiB.
+	// encoder uses rawPartBytes, and used 8 MiB when it wrote one frame.
 	rawMaxWindow = 64 << 20
 
 	// rawBufferSize is the buffer between zstd and the decoder's
@@ -163,6 +166,21 @@ type rawInfoRecord struct {
 	Chunks      int   `json:"chunks"`
 	Bytes       int64 `json:"bytes"`
 	StreamBytes int64 `json:"stream_bytes"`
+	// Fingerprint is the hash of the stream before compression, named
+	// by its hash ("xxh64:" and 16 hex digits); Checkpoints are the
+	// hashes of its prefixes of every multiple of CheckpointEvery bytes,
+	// 8 bytes big-endian each (raw_fingerprint.go). A raw roster saved
+	// before rosterd kept them has none, and is written whole by the
+	// next SaveRaw.
+	Fingerprint     string `json:"fingerprint,omitempty"`
+	CheckpointEvery int64  `json:"checkpoint_every,omitempty"`
+	Checkpoints     []byte `json:"checkpoints,omitempty"`
+	// ChunksHash is the hash of the chunks, one after another, named
+	// like Fingerprint, so that a damaged chunk of a kept raw roster is
+	// found without decompressing it, and the roster written again. A
+	// raw roster saved before rosterd kept it has none, and is written
+	// whole by the next SaveRaw.
+	ChunksHash string `json:"chunks_hash,omitempty"`
 }
 
 func (rec *rawInfoRecord) info() RawInfo {
@@ -187,11 +205,14 @@ func (rec *rawInfoRecord) frames() int {
 // untouched. r is only read, by several goroutines at once, and not
 // after SaveRaw returns.
 //
-// r is encoded and compressed before the transaction starts, so the
-// writer lock is held only to store the compressed chunks; those are held
-// in memory until the transaction commits, as bbolt requires, but the
-// uncompressed stream never is (raw_encode.go). The old chunks are
-// deleted in the same transaction.
+// When r encodes to exactly the stream already kept, and the kept chunks
+// still hash as they did when written, only the fetched time is
+// rewritten (raw_fingerprint.go). Otherwise r is encoded and
+// compressed before the transaction starts, so the writer lock is held
+// only to store the compressed chunks; those are held in memory until
+// the transaction commits, as bbolt requires, but the uncompressed stream
+// never is (raw_encode.go). The old chunks are deleted in the same
+// transaction.
 func (s *Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (RawInfo, error) {
 	if conn == "" {
 		return RawInfo{}, errors.New("save raw roster: connection name is empty")
@@ -199,17 +220,49 @@ func (s *Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (RawIn
 	if r == nil {
 		return RawInfo{}, fmt.Errorf("save raw roster of %s: roster is nil", conn)
 	}
-	chunks, rec, err := encodeRaw(r)
+	colls, counts := rawStreamOf(r)
+	kept, keptData, err := s.keptRaw(conn)
+	if err != nil {
+		return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
+	}
+	if kept != nil && maps.Equal(kept.Counts, counts) {
+		rec, err := hashRaw(colls, counts, kept)
+		switch {
+		case errors.Is(err, errRawDiffers):
+		case err != nil:
+			return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
+		case kept.sameStream(rec):
+			rec.Fetched = fetched.Round(0)
+			rec.Chunks, rec.Bytes, rec.ChunksHash = kept.Chunks, kept.Bytes, kept.ChunksHash
+			touched, err := s.touchRaw(conn, kept, keptData, rec)
+			if err != nil {
+				return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
+			}
+			if touched {
+				return rec.info(), nil
+			}
+			// The kept raw roster was replaced, or is damaged: write r whole.
+		}
+	}
+
+	chunks, rec, err := encodeRaw(colls, counts)
 	if err != nil {
 		return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
 	}
 	rec.Fetched = fetched.Round(0)
-	info, err := json.Marshal(rec)
-	if err != nil {
+	if err := s.writeRaw(conn, chunks, rec); err != nil {
 		return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
 	}
+	return rec.info(), nil
+}
 
-	err = s.db.Update(func(tx *bolt.Tx) error {
+// writeRaw replaces conn's chunks and raw_info with chunks and rec.
+func (s *Store) writeRaw(conn string, chunks [][]byte, rec *rawInfoRecord) error {
+	info, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
 		// Like Commit: the connection bucket is created by the first write
 		// to it. No head is written, so the connection is not listed by
 		// Connections until a commit changes its roster.
@@ -238,10 +291,6 @@ func (s *Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (RawIn
 		}
 		return nil
 	})
-	if err != nil {
-		return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
-	}
-	return rec.info(), nil
 }
 
 // RawInfo returns the description of conn's raw roster without decoding
@@ -315,35 +364,54 @@ func readRawInfo(tx *bolt.Tx, conn string) (rawInfoRecord, error) {
 }
 
 // copyRawChunks copies conn's chunks out of the transaction, checking
-// them against rec: numbered from 0 without a gap, as many and as large
-// as it says.
+// them against rec (checkRawChunks).
 func copyRawChunks(tx *bolt.Tx, conn string, rec *rawInfoRecord) ([][]byte, error) {
-	rb := tx.Bucket(bucketConnections).Bucket([]byte(conn)).Bucket(bucketRaw)
-	if rb == nil {
-		return nil, errors.New("raw roster is damaged: raw info without a raw bucket")
-	}
-	if rec.Chunks < 0 || rec.Bytes < 0 || int64(rec.Chunks) > rec.Bytes {
-		return nil, fmt.Errorf("raw roster is damaged: raw info claims %d chunks of %d bytes", rec.Chunks, rec.Bytes)
-	}
-	chunks := make([][]byte, 0, rec.Chunks)
-	var size int64
-	c := rb.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		n := uint64(len(chunks))
-		if len(k) != 8 || binary.BigEndian.Uint64(k) != n {
-			return nil, fmt.Errorf("raw roster is damaged: key %x where chunk %d belongs", k, n)
-		}
-		if v == nil {
-			return nil, fmt.Errorf("raw roster is damaged: chunk %d is a bucket", n)
-		}
+	// Not sized by rec.Chunks, which is checked only as the chunks are.
+	var chunks [][]byte
+	err := checkRawChunks(tx.Bucket(bucketConnections).Bucket([]byte(conn)), rec, func(v []byte) {
 		chunks = append(chunks, append([]byte(nil), v...))
-		size += int64(len(v))
-	}
-	if len(chunks) != rec.Chunks || size != rec.Bytes {
-		return nil, fmt.Errorf("raw roster is damaged: %d chunks of %d bytes stored, raw info says %d of %d",
-			len(chunks), size, rec.Chunks, rec.Bytes)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return chunks, nil
+}
+
+// checkRawChunks checks the chunks under the connection bucket cb
+// against rec: numbered from 0 without a gap, as many and as large as it
+// says. each, when set, is called on every chunk in turn, which is valid
+// only during the transaction.
+func checkRawChunks(cb *bolt.Bucket, rec *rawInfoRecord, each func(v []byte)) error {
+	rb := cb.Bucket(bucketRaw)
+	if rb == nil {
+		return errors.New("raw roster is damaged: raw info without a raw bucket")
+	}
+	if rec.Chunks < 0 || rec.Bytes < 0 || int64(rec.Chunks) > rec.Bytes {
+		return fmt.Errorf("raw roster is damaged: raw info claims %d chunks of %d bytes", rec.Chunks, rec.Bytes)
+	}
+	var (
+		n    uint64
+		size int64
+	)
+	c := rb.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) != 8 || binary.BigEndian.Uint64(k) != n {
+			return fmt.Errorf("raw roster is damaged: key %x where chunk %d belongs", k, n)
+		}
+		if v == nil {
+			return fmt.Errorf("raw roster is damaged: chunk %d is a bucket", n)
+		}
+		if each != nil {
+			each(v)
+		}
+		n++
+		size += int64(len(v))
+	}
+	if n != uint64(rec.Chunks) || size != rec.Bytes {
+		return fmt.Errorf("raw roster is damaged: %d chunks of %d bytes stored, raw info says %d of %d",
+			n, size, rec.Chunks, rec.Bytes)
+	}
+	return nil
 }
 
 // rawChunkKey is the 8-byte big-endian form of a chunk number, so bbolt's

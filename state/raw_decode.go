@@ -42,7 +42,8 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 }
 
 // decodeRaw decodes the compressed stream in src, checking it against
-// rec.
+// rec. src holds one zstd frame or several (raw_encode.go): the zstd
+// reader reads them one after another as one stream.
 func decodeRaw(src io.Reader, rec *rawInfoRecord) (*roster.Roster, error) {
 	zr, err := zstd.NewReader(src, zstd.WithDecoderMaxWindow(rawMaxWindow))
 	if err != nil {

@@ -10,21 +10,24 @@ import (
 )
 
 // Encoding and decoding a raw roster is mostly encoding and decoding its
-// records as JSON, one at a time, while the stream itself (framing and
-// zstd) must be written and read in order. So both split the records
-// into batches that workers encode or decode in parallel, around one
-// goroutine that handles the stream: runPipeline.
+// records as JSON, one at a time, while the stream itself (framing, and
+// zstd when reading) must be written and read in order. So both split
+// the records into batches that workers encode or decode in parallel,
+// around one goroutine that handles the stream: runPipeline. Encoding
+// compresses the stream in parts, on workers too (raw_encode.go).
 
 // rawPipelineWorkers is how many workers runPipeline starts: one per CPU,
-// beside zstd and the stream's goroutine. On 2 CPUs that keeps both busy:
-// a medium district encodes 1.2 times as fast as with one worker and
-// decodes 1.5 times as fast, and 3 or 4 workers are no faster.
+// beside the stream's goroutine. On 2 CPUs that keeps both busy: a
+// medium district encodes 1.2 times as fast as with one worker and
+// decodes 1.5 times as fast, and 3 or 4 workers are no faster. (Encoding
+// runs a second pipeline of as many workers, which compress the stream:
+// raw_encode.go.)
 func rawPipelineWorkers() int { return runtime.GOMAXPROCS(0) }
 
 // rawBatchRecords is how many records a batch holds, at most: 100-250 KB
 // of frames for users and sections, so that handing batches between
-// goroutines costs nothing next to encoding them, zstd sees large writes,
-// and the batches in flight stay at a few MB.
+// goroutines costs nothing next to encoding them, and the batches in
+// flight stay at a few MB.
 const rawBatchRecords = 256
 
 // rawBatchKeep is the largest buffer a batch, encoded or decoded, keeps
@@ -155,3 +158,9 @@ func runPipeline[B any](workers int,
 // errPipelinePanicked stops runPipeline after a panic, until the panic
 // is raised again.
 var errPipelinePanicked = errors.New("panicked")
+
+// errPipelineStopped is what a produce returns when next says the
+// pipeline is stopping, if it needs an error to stop (a produce that
+// runs a pipeline of its own). runPipeline never returns it: the error
+// that stopped the pipeline comes first.
+var errPipelineStopped = errors.New("pipeline stopped")

@@ -212,6 +212,34 @@ func TestStore_SaveRaw(t *testing.T) {
 		checkSameRoster(t, r, got)
 	})
 
+	// Ensure a district whose stream is compressed in several zstd frames
+	// reads back as saved.
+	t.Run("ManyFrames", func(t *testing.T) {
+		path := tempPath(t)
+		s := mustOpen(t, path)
+		p, ok := synth.ProfileByName("small")
+		if !ok {
+			t.Fatal("no synth profile small")
+		}
+		r, _ := synth.Generate(p)
+		if _, err := s.SaveRaw(testConn, r, fetchedAt); err != nil {
+			t.Fatalf("SaveRaw: %v", err)
+		}
+		mustClose(t, s)
+		if n := zstdFrames(t, rawStored(t, path, testConn)); n < 2 {
+			t.Fatalf("stream stored in %d zstd frames, want several", n)
+		}
+
+		s = mustOpen(t, path)
+		got, _, err := s.LoadRaw(testConn)
+		if err != nil {
+			t.Fatalf("LoadRaw: %v", err)
+		}
+		if diff := cmp.Diff(r, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("raw roster mismatch (-want +got):\n%s", diff)
+		}
+	})
+
 	// Ensure a connection without a raw roster is ErrNotFound, whether it
 	// was never written or only committed.
 	t.Run("ErrNotFound", func(t *testing.T) {
@@ -256,6 +284,29 @@ func TestStore_SaveRaw(t *testing.T) {
 }
 
 func TestStore_LoadRaw(t *testing.T) {
+	// Ensure a raw roster stored as rosterd stored them before it
+	// compressed the stream in parts, as one zstd frame, reads back as
+	// saved.
+	t.Run("OneFrame", func(t *testing.T) {
+		path := tempPath(t)
+		s := mustOpen(t, path)
+		r := bulkyRoster(t, 3_000)
+		info, err := s.SaveRaw(testConn, r, fetchedAt)
+		if err != nil {
+			t.Fatalf("SaveRaw: %v", err)
+		}
+		mustClose(t, s)
+		damageRaw(t, path, testConn, oneFrame)
+		stored := rawStored(t, path, testConn)
+		if n := zstdFrames(t, stored); n != 1 {
+			t.Fatalf("stream stored in %d zstd frames, want 1", n)
+		}
+		info.Bytes = int64(len(stored))
+
+		s = mustOpen(t, path)
+		checkRaw(t, s, r, info)
+	})
+
 	// Ensure a damaged raw roster, or one in a format this code does not
 	// read, is an error naming the connection and what is wrong, not a
 	// panic and not ErrNotFound.
@@ -390,6 +441,12 @@ func rawRoster() *roster.Roster {
 // (3,000 of them make about 3 MiB).
 func bulkyRoster(tb testing.TB, n int) *roster.Roster {
 	tb.Helper()
+	return makeBulkyRoster(n)
+}
+
+// makeBulkyRoster is bulkyRoster, for a crash child, which has no
+// testing.TB.
+func makeBulkyRoster(n int) *roster.Roster {
 	rng := rand.New(rand.NewPCG(7, uint64(n)))
 	noise := make([]byte, 1024)
 	r := &roster.Roster{
@@ -510,9 +567,9 @@ func mustDelete(tb testing.TB, b *bolt.Bucket, k []byte) {
 	}
 }
 
-// setChunks replaces every chunk with the one chunk data and makes info
-// describe it, so only the stream inside is wrong.
-func setChunks(tb testing.TB, raw *bolt.Bucket, info map[string]any, data []byte) {
+// setChunks replaces every chunk with chunks and makes info describe
+// them, so only the stream inside is wrong.
+func setChunks(tb testing.TB, raw *bolt.Bucket, info map[string]any, chunks ...[]byte) {
 	tb.Helper()
 	var keys [][]byte
 	if err := raw.ForEach(func(k, _ []byte) error { keys = append(keys, slices.Clone(k)); return nil }); err != nil {
@@ -521,9 +578,48 @@ func setChunks(tb testing.TB, raw *bolt.Bucket, info map[string]any, data []byte
 	for _, k := range keys {
 		mustDelete(tb, raw, k)
 	}
-	mustPut(tb, raw, chunkKey(0), data)
-	info["chunks"] = 1
-	info["bytes"] = len(data)
+	size := 0
+	for i, chunk := range chunks {
+		mustPut(tb, raw, chunkKey(uint64(i)), chunk)
+		size += len(chunk)
+	}
+	info["chunks"] = len(chunks)
+	info["bytes"] = size
+}
+
+// oneFrame stores the stream again as rosterd stored it before it
+// compressed the stream in parts: as one zstd frame, written by a zstd
+// stream encoder at SpeedFastest, in chunks of 1 MiB, and described by a
+// raw_info without a chunk hash.
+func oneFrame(tb testing.TB, raw *bolt.Bucket, info map[string]any) {
+	tb.Helper()
+	var compressed []byte
+	err := raw.ForEach(func(_, v []byte) error { compressed = append(compressed, v...); return nil })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	zr, err := zstd.NewReader(nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer zr.Close()
+	stream, err := zr.DecodeAll(compressed, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderLevel(zstd.SpeedFastest))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := zw.Write(stream); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	setChunks(tb, raw, info, slices.Collect(slices.Chunk(buf.Bytes(), 1<<20))...)
+	delete(info, "chunks_hash")
 }
 
 // replaceStream replaces the stored stream with stream, compressed.
@@ -547,19 +643,7 @@ func streamPrefix(tb testing.TB, n int) []byte {
 		tb.Fatal(err)
 	}
 	mustClose(tb, s)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer db.Close()
-	var compressed []byte
-	err = db.View(func(tx *bolt.Tx) error {
-		rb := tx.Bucket([]byte("connections")).Bucket([]byte(testConn)).Bucket([]byte("raw"))
-		return rb.ForEach(func(_, v []byte) error { compressed = append(compressed, v...); return nil })
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	compressed := rawStored(tb, path, testConn)
 	zr, err := zstd.NewReader(nil)
 	if err != nil {
 		tb.Fatal(err)
@@ -578,8 +662,78 @@ func streamPrefix(tb testing.TB, n int) []byte {
 	return stream
 }
 
-// BenchmarkSaveRaw measures saving a synthetic district's raw roster:
-// encoding, compression and the write transaction, fsync included.
+// rawStored returns conn's raw chunks one after another, reading the
+// closed state file with bbolt directly.
+func rawStored(tb testing.TB, path, conn string) []byte {
+	tb.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	var stored []byte
+	err = db.View(func(tx *bolt.Tx) error {
+		rb := tx.Bucket([]byte("connections")).Bucket([]byte(conn)).Bucket([]byte("raw"))
+		return rb.ForEach(func(_, v []byte) error { stored = append(stored, v...); return nil })
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return stored
+}
+
+// zstdFrames returns how many zstd frames data holds, one after
+// another, reading only their frame and block headers.
+func zstdFrames(tb testing.TB, data []byte) int {
+	tb.Helper()
+	n := 0
+	for ; len(data) > 0; n++ {
+		var h zstd.Header
+		if err := h.Decode(data); err != nil {
+			tb.Fatalf("zstd frame %d: %v", n, err)
+		}
+		if h.Skippable || h.HeaderSize > len(data) {
+			tb.Fatalf("zstd frame %d is skippable, or cut short", n)
+		}
+		data = data[h.HeaderSize:]
+		for last := false; !last; {
+			if len(data) < 3 {
+				tb.Fatalf("zstd frame %d is cut short", n)
+			}
+			block := uint32(data[0]) | uint32(data[1])<<8 | uint32(data[2])<<16
+			last = block&1 == 1
+			size := int(block >> 3)
+			if block>>1&3 == 1 { // RLE: one byte, repeated size times
+				size = 1
+			}
+			if len(data) < 3+size {
+				tb.Fatalf("zstd frame %d is cut short", n)
+			}
+			data = data[3+size:]
+		}
+		if h.HasCheckSum {
+			if len(data) < 4 {
+				tb.Fatalf("zstd frame %d is cut short", n)
+			}
+			data = data[4:]
+		}
+	}
+	return n
+}
+
+// BenchmarkSaveRaw measures saving a synthetic district's raw roster,
+// fsync included, onto a store that keeps
+//
+//   - unchanged: the same roster: one pass encoding and hashing, and a
+//     transaction rewriting raw_info;
+//   - first-user, last-user: the roster but for one field of its first or
+//     last user: a first pass that stops at the first checkpoint after
+//     the change, then encoding, compression and the write transaction;
+//   - one-more-user: the roster less its last user, so the counts differ
+//     and there is no first pass (what every save cost before the
+//     fingerprint, plus hashing).
+//
+// Every iteration but for unchanged saves the other of two rosters.
 // MB/s is over the records' JSON; compressed/MB is the stored size.
 //
 // Set ROSTERD_BENCH_PROFILE=large (or a comma-separated list of synth
@@ -588,22 +742,47 @@ func streamPrefix(tb testing.TB, n int) []byte {
 // takes about 2 GB).
 func BenchmarkSaveRaw(b *testing.B) {
 	for _, name := range benchRawProfiles() {
-		b.Run("profile="+name, func(b *testing.B) {
-			r, size := benchRawRoster(b, name)
-			s := mustOpen(b, tempPath(b))
-			b.SetBytes(size)
-			b.ReportAllocs()
-			var info state.RawInfo
-			for b.Loop() {
-				var err error
-				if info, err = s.SaveRaw(testConn, r, fetchedAt); err != nil {
+		r, size := benchRawRoster(b, name)
+		last := len(r.Users) - 1
+		withUser := func(i int) *roster.Roster {
+			other := *r
+			other.Users = slices.Clone(r.Users)
+			other.Users[i].Name.Last += "-changed"
+			return &other
+		}
+		fewer := *r
+		fewer.Users = r.Users[:last]
+		for _, tt := range []struct {
+			change string
+			other  *roster.Roster // saved every other iteration
+		}{
+			{change: "unchanged", other: r},
+			{change: "first-user", other: withUser(0)},
+			{change: "last-user", other: withUser(last)},
+			{change: "one-more-user", other: &fewer},
+		} {
+			b.Run("profile="+name+"/change="+tt.change, func(b *testing.B) {
+				s := mustOpen(b, tempPath(b))
+				rosters := [2]*roster.Roster{r, tt.other}
+				if _, err := s.SaveRaw(testConn, tt.other, fetchedAt); err != nil {
 					b.Fatal(err)
 				}
-			}
-			b.ReportMetric(float64(info.Records), "records")
-			b.ReportMetric(float64(info.Bytes)/1e6, "compressed/MB")
-			b.ReportMetric(float64(size)/float64(info.Bytes), "ratio")
-		})
+				b.SetBytes(size)
+				b.ReportAllocs()
+				var info state.RawInfo
+				i := 0
+				for b.Loop() {
+					var err error
+					if info, err = s.SaveRaw(testConn, rosters[i%2], fetchedAt.Add(time.Duration(i)*time.Minute)); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+				b.ReportMetric(float64(info.Records), "records")
+				b.ReportMetric(float64(info.Bytes)/1e6, "compressed/MB")
+				b.ReportMetric(float64(size)/float64(info.Bytes), "ratio")
+			})
+		}
 	}
 }
 
