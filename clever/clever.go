@@ -259,8 +259,12 @@ func (c *Client) fetch(hc *http.Client, req *http.Request, buf *bytes.Buffer) er
 }
 
 // decode decodes body, the answer to target ("GET /v3.0/users?..."),
-// into v.
+// into v. Users and sections pages, most of a crawl, are read by
+// decodeFast unless it declines them.
 func (c *Client) decode(target string, body []byte, v any) error {
+	if decodeFast(body, v) {
+		return nil
+	}
 	if err := json.Unmarshal(body, v, decodeOptions); err != nil {
 		return c.errorf("decode %s: %w", target, err)
 	}

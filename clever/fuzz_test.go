@@ -86,3 +86,22 @@ func FuzzDecodePages(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFastDecode checks the fast decoder against the library on any
+// body: whatever it accepts, the library must decode without error and
+// to the same page, for users and for sections alike.
+func FuzzFastDecode(f *testing.F) {
+	for _, body := range []string{
+		`{"data":[{"data":{"id":"u1","district":"d1","name":{"first":"Ann","last":"Cole"},"roles":{"student":{"sis_id":"1","schools":["s1"],"enrollments":[],"location":{"zip":"1"},"credentials":{"district_username":"a"},"ext":{"k":1}}}},"uri":"/v3.0/users/u1"}],"links":[{"rel":"next","uri":"/v3.0/users?starting_after=u1"}]}`,
+		`{"data":[{"data":{"id":"u2","roles":{"teacher":{"schools":["s1","s2"]},"staff":{"roles":["a"]},"district_admin":{"title":"T"},"contact":{"student_relationships":[{"student":"u1"}]}}}}],"links":[]}`,
+		`{"data":[{"data":{"id":"x1","teacher":"t","teachers":["t"],"students":["u1","u2"],"ext":null}}],"links":[]}`,
+		`{"data":[{"data":{"name":{"first":"A"},"name":{"last":"\u00e9\ud800"},"id":"a","id":null}},{"uri":"x"},{"data":null}],"data":[],"links":null}`,
+		"{\"data\":[{\"data\":{\"id\":\"\xff\",\"n\\u0061me\":{\"first\":\"Jos\xe9\"}}}]}",
+	} {
+		f.Add([]byte(body))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		diffFast[User](t, prevUsers, data)
+		diffFast[Section](t, prevSections, data)
+	})
+}

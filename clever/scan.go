@@ -1,0 +1,446 @@
+package clever
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// scanner reads a page body byte by byte for the fast decoders in
+// fastdecode.go. It accepts only what the library's decoder accepts with
+// decodeOptions, and reads values as the library does; on anything else
+// (a syntax error, a type the wire types do not take, nesting deeper
+// than maxSkipDepth) it fails, and the page is decoded by the library,
+// whose error or result stands. A failure is sticky: it moves the
+// position to the end of the body, so that every later read fails too
+// and every loop ends.
+type scanner struct {
+	b   []byte
+	i   int
+	bad bool
+	// depth is how deep skip is inside values nothing is decoded from.
+	depth int
+	// name holds the last member name that needed unquoting.
+	name []byte
+	// strs is where string arrays are read into (see strings).
+	strs  []string
+	slabs roleSlabs
+	cache [256]string // see common
+}
+
+// maxSkipDepth bounds the nesting of skipped values. The library allows
+// 10,000 levels; nothing Clever sends comes near this, and a page that
+// does is left to the library.
+const maxSkipDepth = 256
+
+func (s *scanner) fail() {
+	s.bad = true
+	s.i = len(s.b)
+}
+
+// ws skips whitespace as JSON defines it.
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// peek returns the next byte after whitespace, or 0 (and fails) at the end.
+func (s *scanner) peek() byte {
+	if s.i < len(s.b) && s.b[s.i] > ' ' { // Clever sends no whitespace
+		return s.b[s.i]
+	}
+	s.ws()
+	if s.i < len(s.b) {
+		return s.b[s.i]
+	}
+	s.fail()
+	return 0
+}
+
+// lit reads the literal word (true, false or null) at the position.
+func (s *scanner) lit(word string) {
+	if len(s.b)-s.i < len(word) || string(s.b[s.i:s.i+len(word)]) != word {
+		s.fail()
+		return
+	}
+	s.i += len(word)
+}
+
+// plainByte is true for the bytes a string may hold as they are: not a
+// quote, backslash, control character or the start of a multi-byte
+// sequence.
+var plainByte = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// quoted reads the string at the position (its opening quote) and returns
+// it with its quotes, as it is in the body, and whether it is verbatim:
+// without escapes or invalid UTF-8, so that its contents are its value.
+// It accepts what the library accepts with AllowInvalidUTF8: any byte but
+// a control character, and the JSON escapes, with surrogate halves left
+// unpaired.
+func (s *scanner) quoted() (raw []byte, verbatim bool) {
+	b, start := s.b, s.i
+	i := start + 1
+	// Eight bytes at a time while they are all plain (see plainWord),
+	// then byte by byte from the first that may not be.
+	for i+8 <= len(b) {
+		if m := notPlain(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) / 8
+			break
+		}
+		i += 8
+	}
+	for i < len(b) && plainByte[b[i]] {
+		i++
+	}
+	if i < len(b) && b[i] == '"' {
+		s.i = i + 1
+		return b[start:s.i], true
+	}
+	escaped, high := false, false
+	for i < len(b) {
+		switch c := b[i]; {
+		case c == '"':
+			s.i = i + 1
+			raw = b[start:s.i]
+			return raw, !escaped && (!high || utf8.Valid(raw))
+		case c == '\\':
+			escaped = true
+			if i+1 >= len(b) {
+				s.fail()
+				return nil, false
+			}
+			switch b[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(b) || !isHex(b[i+2]) || !isHex(b[i+3]) || !isHex(b[i+4]) || !isHex(b[i+5]) {
+					s.fail()
+					return nil, false
+				}
+				i += 6
+			default:
+				s.fail()
+				return nil, false
+			}
+		case c < ' ':
+			s.fail()
+			return nil, false
+		default:
+			high = high || c >= utf8.RuneSelf
+			i++
+		}
+	}
+	s.fail() // no closing quote
+	return nil, false
+}
+
+// notPlain returns w, eight bytes of a string, with the high bit set in
+// its lowest byte that is a quote, a backslash, a control character or
+// not ASCII, and zero if there is none. Higher bytes may be flagged
+// wrongly (a borrow carries), never the lowest.
+func notPlain(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return (zero(w^(ones*'"')) | zero(w^(ones*'\\')) | (w - ones*' ') | w) & highs
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// unquote returns the value of raw, a string as quoted returns it, into
+// dst's memory. It is the library's own unquoting (errors ignored, as the
+// library ignores them once the string has been read): escapes decoded,
+// invalid UTF-8 replaced with U+FFFD.
+func unquote(dst, raw []byte, verbatim bool) []byte {
+	if verbatim {
+		return raw[1 : len(raw)-1]
+	}
+	dst, _ = jsontext.AppendUnquote(dst[:0], raw)
+	return dst
+}
+
+// str reads a string into dst. null sets it to "", as the library does;
+// any other kind fails.
+func (s *scanner) str(dst *string) {
+	switch s.peek() {
+	case '"':
+		raw, verbatim := s.quoted()
+		if s.bad {
+			return
+		}
+		if verbatim {
+			*dst = string(raw[1 : len(raw)-1])
+			return
+		}
+		s.name = unquote(s.name, raw, false)
+		*dst = string(s.name)
+	case 'n':
+		s.lit("null")
+		*dst = ""
+	default:
+		s.fail()
+	}
+}
+
+// common is str for a field whose values repeat through a page (a
+// district, school or grade ID, a code): an equal string already read is
+// shared rather than allocated again, as the library's own string cache
+// does. Each one is a copy of its own, never a slice of the body, which
+// is reused for the next page.
+func (s *scanner) common(dst *string) {
+	if s.peek() != '"' {
+		s.str(dst)
+		return
+	}
+	raw, verbatim := s.quoted()
+	if s.bad {
+		return
+	}
+	if !verbatim {
+		s.name = unquote(s.name, raw, false)
+		*dst = string(s.name)
+		return
+	}
+	v := raw[1 : len(raw)-1]
+	h := uint32(len(v))
+	for _, c := range v[max(0, len(v)-8):] { // IDs differ at their ends
+		h = (h ^ uint32(c)) * 16777619
+	}
+	slot := &s.cache[(h^h>>8)%uint32(len(s.cache))]
+	if *slot != string(v) {
+		*slot = string(v)
+	}
+	*dst = *slot
+}
+
+// strings reads an array of strings into dst, reusing nothing of it: null
+// sets it to nil, [] to an empty slice, as the library does. common says
+// whether its elements are read by common. The elements are read
+// straight into the free part of strs, which is shared by many slices,
+// each with its capacity clipped so that appending to it cannot reach
+// the next one's.
+func (s *scanner) strings(dst *[]string, common bool) {
+	switch s.peek() {
+	case '[':
+		s.i++
+	case 'n':
+		s.lit("null")
+		*dst = nil
+		return
+	default:
+		s.fail()
+		return
+	}
+	const chunk = 1024
+	free, n := s.strs, 0
+	for s.elem(&n) {
+		if n > len(free) {
+			bigger := make([]string, max(chunk, 2*n))
+			copy(bigger, free[:n-1])
+			free = bigger
+		}
+		if common {
+			s.common(&free[n-1])
+		} else {
+			s.str(&free[n-1])
+		}
+	}
+	if s.bad {
+		return
+	}
+	if n == 0 {
+		*dst = []string{}
+		return
+	}
+	*dst = free[:n:n]
+	s.strs = free[n:]
+}
+
+// open reads the start of an object. It reports false for null (the
+// caller zeroes its value, as the library does) and fails on any other
+// kind.
+func (s *scanner) open() bool {
+	switch s.peek() {
+	case '{':
+		s.i++
+		return true
+	case 'n':
+		s.lit("null")
+	default:
+		s.fail()
+	}
+	return false
+}
+
+// member reads the next member name of an object whose opening brace is
+// read, n being how many members came before. It reports false at the
+// closing brace (which it reads) or on failure. The name is valid until
+// the next string is read.
+func (s *scanner) member(n *int) ([]byte, bool) {
+	c := s.peek()
+	if c == '}' {
+		s.i++
+		return nil, false
+	}
+	if *n > 0 {
+		if c != ',' {
+			s.fail()
+			return nil, false
+		}
+		s.i++
+		c = s.peek()
+	}
+	*n++
+	if c != '"' {
+		s.fail()
+		return nil, false
+	}
+	raw, verbatim := s.quoted()
+	if s.bad {
+		return nil, false
+	}
+	var name []byte
+	if verbatim {
+		name = raw[1 : len(raw)-1]
+	} else {
+		s.name = unquote(s.name, raw, false)
+		name = s.name
+	}
+	if s.peek() != ':' {
+		s.fail()
+		return nil, false
+	}
+	s.i++
+	return name, true
+}
+
+// elem moves to the next element of an array whose opening bracket is
+// read, n being how many elements came before. It reports false at the
+// closing bracket (which it reads) or on failure.
+func (s *scanner) elem(n *int) bool {
+	c := s.peek()
+	if s.bad {
+		return false
+	}
+	if c == ']' {
+		s.i++
+		return false
+	}
+	if *n > 0 {
+		if c != ',' {
+			s.fail()
+			return false
+		}
+		s.i++
+		if s.peek() == ']' { // a trailing comma
+			s.fail()
+			return false
+		}
+	}
+	*n++
+	return true
+}
+
+// skip reads a value nothing is decoded from, checking it as the library
+// does.
+func (s *scanner) skip() {
+	switch c := s.peek(); {
+	case c == '"':
+		s.quoted()
+	case c == '{' || c == '[':
+		s.depth++
+		if s.depth > maxSkipDepth {
+			s.fail()
+			return
+		}
+		s.i++
+		if c == '{' {
+			for n := 0; ; {
+				if _, ok := s.member(&n); !ok {
+					break
+				}
+				s.skip()
+			}
+		} else {
+			for n := 0; s.elem(&n); {
+				s.skip()
+			}
+		}
+		s.depth--
+	case c == 't':
+		s.lit("true")
+	case c == 'f':
+		s.lit("false")
+	case c == 'n':
+		s.lit("null")
+	case c == '-' || '0' <= c && c <= '9':
+		s.number()
+	default:
+		s.fail()
+	}
+}
+
+// value reads any value and returns it as it is in the body.
+func (s *scanner) value() []byte {
+	s.ws()
+	start := s.i
+	s.skip()
+	if s.bad {
+		return nil
+	}
+	return s.b[start:s.i]
+}
+
+// number reads a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (s *scanner) number() {
+	b, i := s.b, s.i
+	digits := func() bool {
+		start := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		return i > start
+	}
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case !digits():
+		s.fail()
+		return
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if !digits() {
+			s.fail()
+			return
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if !digits() {
+			s.fail()
+			return
+		}
+	}
+	s.i = i
+}
