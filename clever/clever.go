@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -224,38 +224,26 @@ func (c *Client) do(hc *http.Client, req *http.Request, buf *bytes.Buffer, v any
 }
 
 // fetch sends req through hc and reads a 2xx body into buf. A non-2xx
-// response becomes an *APIError. A body cut short is fetched again, up
-// to the transport's retry count, since the retrying transport only sees
-// the response headers.
+// response becomes an *APIError; a body cut short is fetched again (see
+// transport.ReadWhole) and then reported with ErrBodyCutShort.
 func (c *Client) fetch(hc *http.Client, req *http.Request, buf *bytes.Buffer) error {
-	ctx := req.Context()
 	target := req.Method + " " + req.URL.RequestURI()
-	for attempt := 0; ; attempt++ {
-		resp, err := hc.Do(req.Clone(ctx))
-		if err != nil {
-			return c.errorf("%s: %w", target, transport.UnwrapURLError(err))
-		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return c.apiError(req, resp)
-		}
-		err = readBody(buf, resp)
-		switch {
-		case err == nil:
-			return nil
-		case ctx.Err() != nil:
-			return c.errorf("%s: %w", target, ctx.Err())
-		case errors.Is(err, errBodyTooLarge):
-			return c.errorf("%s: %w", target, err)
-		case attempt < c.retry.RetryCount():
-			wait := transport.ExponentialBackoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, attempt)
+	var statusErr error // returned as it is: it names the request itself
+	_, err := transport.ReadWhole(hc, req, buf, transport.WholeBody{
+		Limit:  maxBodySize,
+		Retry:  c.retry,
+		Status: func(resp *http.Response) error { statusErr = c.apiError(req, resp); return statusErr },
+		Retrying: func(err error, wait time.Duration) {
 			c.log.Debug().Str("request", target).Err(err).Dur("wait", wait).Msg("response body cut short; fetching the page again")
-			if err := transport.Sleep(ctx, wait); err != nil {
-				return c.errorf("%s: %w", target, err)
-			}
-		default:
-			return c.errorf("%s: %w after %d attempts: %w", target, ErrBodyCutShort, attempt+1, err)
-		}
+		},
+	})
+	switch {
+	case err == nil:
+		return nil
+	case err == statusErr:
+		return err
 	}
+	return c.errorf("%s: %w", target, err)
 }
 
 // decode decodes body, the answer to target ("GET /v3.0/users?..."),
@@ -279,29 +267,3 @@ var decodeOptions = json.JoinOptions(
 	jsontext.AllowDuplicateNames(true),
 	jsontext.AllowInvalidUTF8(true),
 )
-
-var errBodyTooLarge = fmt.Errorf("response body over %d MiB", maxBodySize>>20)
-
-// readBody reads resp's whole body into buf and closes it. A body shorter
-// than its Content-Length is io.ErrUnexpectedEOF.
-func readBody(buf *bytes.Buffer, resp *http.Response) error {
-	defer resp.Body.Close()
-	buf.Reset()
-	if resp.ContentLength > maxBodySize {
-		return errBodyTooLarge
-	}
-	if resp.ContentLength > 0 {
-		// Room for the final empty read too, or ReadFrom doubles the buffer.
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, maxBodySize+1)); err != nil {
-		return err
-	}
-	if buf.Len() > maxBodySize {
-		return errBodyTooLarge
-	}
-	if resp.ContentLength >= 0 && int64(buf.Len()) != resp.ContentLength {
-		return io.ErrUnexpectedEOF
-	}
-	return nil
-}

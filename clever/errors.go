@@ -15,6 +15,8 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/rosterd/rosterd/internal/transport"
 )
 
 // Errors the client returns (wrapped), for errors.Is.
@@ -22,7 +24,7 @@ var (
 	// ErrBodyCutShort reports a response body that ended before its
 	// Content-Length, or a connection lost while reading it, on every
 	// attempt.
-	ErrBodyCutShort = errors.New("response body cut short")
+	ErrBodyCutShort = transport.ErrBodyCutShort
 	// ErrPaginationLoop reports a next link leading back to a page already
 	// read, which would otherwise page forever.
 	ErrPaginationLoop = errors.New("pagination loop: next link leads to a page already read")

@@ -281,37 +281,19 @@ func (c *Client) getBody(ctx context.Context, path string, query url.Values, buf
 	}
 	req.Header.Set("Accept", "application/json")
 	target = "GET " + u.Path + "?" + u.RawQuery
-	for attempt := 0; ; attempt++ {
-		resp, err := c.http.Do(req.Clone(ctx))
-		if err != nil {
-			return 0, "", fmt.Errorf("oneroster %q: %s: %w", c.opts.Connection, target, transport.UnwrapURLError(err))
-		}
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return 0, "", c.apiError(req, resp)
-		}
-		total = headerTotal(resp.Header)
-		buf.Reset()
-		_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBodySize+1))
-		resp.Body.Close()
-		switch {
-		case err == nil && resp.ContentLength >= 0 && int64(buf.Len()) < resp.ContentLength:
-			err = io.ErrUnexpectedEOF
-		case err == nil && buf.Len() > maxBodySize:
-			return 0, "", fmt.Errorf("oneroster %q: %s: response body over %d MiB", c.opts.Connection, target, maxBodySize>>20)
-		}
-		if err != nil {
-			// A body cut short: the retrying transport saw only the
-			// headers, so fetch the page again.
-			if ctx.Err() != nil || attempt >= c.retry.RetryCount() {
-				return 0, "", fmt.Errorf("oneroster %q: %s: body cut short after %d attempts: %w", c.opts.Connection, target, attempt+1, err)
-			}
-			if err := transport.Sleep(ctx, transport.ExponentialBackoff(c.retry.RetryWaitMin, c.retry.RetryWaitMax, attempt)); err != nil {
-				return 0, "", err
-			}
-			continue
-		}
-		return total, target, nil
+	var statusErr error // returned as it is: it names the request itself
+	resp, err := transport.ReadWhole(c.http, req, buf, transport.WholeBody{
+		Limit:  maxBodySize,
+		Retry:  c.retry,
+		Status: func(resp *http.Response) error { statusErr = c.apiError(req, resp); return statusErr },
+	})
+	switch {
+	case err != nil && err == statusErr:
+		return 0, "", err
+	case err != nil:
+		return 0, "", fmt.Errorf("oneroster %q: %s: %w", c.opts.Connection, target, err)
 	}
+	return headerTotal(resp.Header), target, nil
 }
 
 // decodeOptions are as lenient as encoding/json: a district's data is as

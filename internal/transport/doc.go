@@ -14,6 +14,10 @@
 //	      the rate-limit bucket is empty, bounds each attempt by Timeout)
 //	      → Options.Base
 //
+// The retries see a response once its headers arrive, so a body that
+// breaks off mid-read is not theirs to mend: ReadWhole reads a whole body
+// and fetches it again when it is cut short.
+//
 // Nothing here logs a header or a request body, so tokens and client
 // secrets never reach the logs.
 //
