@@ -172,7 +172,7 @@ func (a *applier) section(ev *Event, deleted bool) error {
 		return nil
 	}
 	mark := len(a.m.errs)
-	rec := a.m.appendSections(nil, []Section{s})[0]
+	rec := a.m.appendSections(nil, []Section{s}, false)[0]
 	pos := a.sections.put(s.ID, rec)
 	a.sectionSet[pos] = a.seq
 	a.setErrors(roster.KindSections, s.ID, a.m.errs[mark:])

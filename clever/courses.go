@@ -19,7 +19,7 @@ type Course struct {
 // ListCourses calls fn with each page of courses, in ID order. fn must not
 // keep the slice, which is reused for the next page.
 func (c *Client) ListCourses(ctx context.Context, fn func([]Course) error) error {
-	return listPages(ctx, c, c.api(), c.collectionURL("courses", nil), false, fn)
+	return listPages(ctx, c, c.api(), c.collectionURL("courses", nil), false, nil, fn)
 }
 
 func (co *Course) toRoster(m *mapper) roster.Course {

@@ -95,7 +95,7 @@ func decodeAndMap(t *testing.T, typ string, list bool, body []byte) (n int, errs
 	case "sections":
 		var p page[Section]
 		each(&p)
-		m.appendSections(nil, p.Data.list)
+		m.appendSections(nil, p.Data.list, false)
 		n = len(p.Data.list)
 	case "users":
 		var p page[User]

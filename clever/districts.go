@@ -40,7 +40,7 @@ type DistrictContact struct {
 // Districts returns every district the token sees.
 func (c *Client) Districts(ctx context.Context) ([]District, error) {
 	var out []District
-	err := listPages(ctx, c, c.api(), c.collectionURL("districts", nil), false, func(page []District) error {
+	err := listPages(ctx, c, c.api(), c.collectionURL("districts", nil), false, nil, func(page []District) error {
 		out = append(out, page...)
 		return nil
 	})

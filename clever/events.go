@@ -39,7 +39,7 @@ func (c *Client) ListEvents(ctx context.Context, startingAfter string, fn func([
 	if startingAfter != "" {
 		q.Set("starting_after", startingAfter)
 	}
-	return listPages(ctx, c, c.api(), c.collectionURL("events", q), false, fn)
+	return listPages(ctx, c, c.api(), c.collectionURL("events", q), false, nil, fn)
 }
 
 // Event returns the event id: Clever keeps events for 30 days, and an

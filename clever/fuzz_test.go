@@ -33,7 +33,13 @@ func FuzzDecodePages(f *testing.F) {
 		}
 		var sections page[Section]
 		if json.Unmarshal(data, &sections, decodeOptions) == nil {
-			r.Sections = m.appendSections(r.Sections, sections.Data.list)
+			r.Sections = m.appendSections(r.Sections, sections.Data.list, false)
+			// Resolving the members first, as a crawl does on its decoding
+			// goroutines, must map to the same sections.
+			m.resolveMembers(sections.Data.list)
+			if diff := cmp.Diff(r.Sections, m.appendSections(nil, sections.Data.list, true), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("sections mapped after resolveMembers differ (-plain +resolved):\n%s", diff)
+			}
 		}
 		var terms page[Term]
 		if json.Unmarshal(data, &terms, decodeOptions) == nil {

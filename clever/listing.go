@@ -34,11 +34,13 @@ type pageJob[T any] struct {
 }
 
 // listPages reads first and then every next link, calling fn with each
-// page's items in order. It stops after a page without a next link or
+// page's items in order. prepare, when not nil, runs on each page as soon
+// as it is decoded, on the decoding goroutines: work on a page that needs
+// nothing of the pages before it belongs there, off fn's one goroutine. It stops after a page without a next link or
 // with no items. fn must not keep the slice: it is reused for a later
 // page. At most listAhead pages are read ahead of fn, and none is handed
 // to fn after it fails.
-func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.URL, plain bool, fn func([]T) error) error {
+func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.URL, plain bool, prepare func([]T), fn func([]T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	bodies := make(chan *bytes.Buffer, listAhead)
 	pages := make(chan *page[T], listAhead)
@@ -66,6 +68,9 @@ func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 				if j.page != nil {
 					j.err = c.decode(j.target, j.body.Bytes(), j.page)
 					bodies <- j.body
+					if j.err == nil && prepare != nil {
+						prepare(j.page.Data.list)
+					}
 				}
 				close(j.done)
 			}

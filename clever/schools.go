@@ -47,7 +47,7 @@ type Location struct {
 // ListSchools calls fn with each page of schools, in ID order. fn must not
 // keep the slice, which is reused for the next page.
 func (c *Client) ListSchools(ctx context.Context, fn func([]School) error) error {
-	return listPages(ctx, c, c.api(), c.collectionURL("schools", nil), false, fn)
+	return listPages(ctx, c, c.api(), c.collectionURL("schools", nil), false, nil, fn)
 }
 
 func (s *School) toRoster(m *mapper) roster.School {

@@ -34,14 +34,45 @@ type Section struct {
 // ListSections calls fn with each page of sections, in ID order. fn must
 // not keep the slice, which is reused for the next page.
 func (c *Client) ListSections(ctx context.Context, fn func([]Section) error) error {
-	return listPages(ctx, c, c.api(), c.collectionURL("sections", nil), false, fn)
+	return c.listSections(ctx, nil, fn)
+}
+
+// listSections is ListSections running prepare on each page as it is
+// decoded (see listPages).
+func (c *Client) listSections(ctx context.Context, prepare func([]Section), fn func([]Section) error) error {
+	return listPages(ctx, c, c.api(), c.collectionURL("sections", nil), false, prepare, fn)
+}
+
+// resolveMembers gives the teacher and student IDs of page the strings of
+// the users they name, so the roster holds each ID once. It only reads
+// the user index, so the decoding goroutines run it while the mapping
+// goroutine maps earlier pages; it must not run while users are added.
+// IDs of no fetched user (dangling references) are left as decoded.
+func (m *mapper) resolveMembers(page []Section) {
+	canonical := func(id string) string {
+		if i, ok := m.userIndex[id]; ok {
+			return m.r.Users[i].ID
+		}
+		return id
+	}
+	for k := range page {
+		s := &page[k]
+		s.Teacher = canonical(s.Teacher)
+		for i, id := range s.Teachers {
+			s.Teachers[i] = canonical(id)
+		}
+		for i, id := range s.Students {
+			s.Students[i] = canonical(id)
+		}
+	}
 }
 
 // appendSections maps one page of sections onto dst. The teacher and
 // student IDs of the whole page share one backing array, sized exactly,
 // instead of one allocation per list: an XL district holds millions of
-// enrollment IDs.
-func (m *mapper) appendSections(dst []roster.Section, page []Section) []roster.Section {
+// enrollment IDs. resolved says resolveMembers has run on page, so its
+// member IDs are kept as they are.
+func (m *mapper) appendSections(dst []roster.Section, page []Section, resolved bool) []roster.Section {
 	n := 0
 	for i := range page {
 		n += len(page[i].Students) + len(page[i].Teachers) + 1
@@ -51,8 +82,8 @@ func (m *mapper) appendSections(dst []roster.Section, page []Section) []roster.S
 		s := &page[i]
 		rec := record{entity: roster.EntitySection, id: s.ID, sisID: s.SISID}
 		var teachers, students []string
-		arena, teachers = m.teacherIDs(arena, s.Teacher, s.Teachers)
-		arena, students = m.userIDs(arena, s.Students)
+		arena, teachers = m.teacherIDs(arena, s.Teacher, s.Teachers, resolved)
+		arena, students = m.userIDs(arena, s.Students, resolved)
 		dst = append(dst, roster.Section{
 			ID:            s.ID,
 			District:      m.intern(s.District),
@@ -77,11 +108,11 @@ func (m *mapper) appendSections(dst []roster.Section, page []Section) []roster.S
 // userIDs appends the user IDs of ids to arena and returns them as their
 // own slice (capacity clipped, so appending to it cannot overwrite the next
 // section's IDs), or nil when there are none.
-func (m *mapper) userIDs(arena, ids []string) (_, out []string) {
+func (m *mapper) userIDs(arena, ids []string, resolved bool) (_, out []string) {
 	start := len(arena)
 	for _, id := range ids {
 		if id != "" {
-			arena = append(arena, m.userID(id))
+			arena = append(arena, m.memberID(id, resolved))
 		}
 	}
 	return arena, clip(arena, start)
@@ -90,17 +121,25 @@ func (m *mapper) userIDs(arena, ids []string) (_, out []string) {
 // teacherIDs is userIDs with the primary teacher first: Clever's teachers
 // list starts with the primary (teacher) by contract, and this makes sure
 // of it, adding the primary when the list lacks it.
-func (m *mapper) teacherIDs(arena []string, primary string, ids []string) (_, out []string) {
+func (m *mapper) teacherIDs(arena []string, primary string, ids []string, resolved bool) (_, out []string) {
 	start := len(arena)
 	if primary != "" {
-		arena = append(arena, m.userID(primary))
+		arena = append(arena, m.memberID(primary, resolved))
 	}
 	for _, id := range ids {
 		if id != "" && id != primary {
-			arena = append(arena, m.userID(id))
+			arena = append(arena, m.memberID(id, resolved))
 		}
 	}
 	return arena, clip(arena, start)
+}
+
+// memberID is userID, unless resolveMembers already did its work.
+func (m *mapper) memberID(id string, resolved bool) string {
+	if resolved {
+		return id
+	}
+	return m.userID(id)
 }
 
 func clip(arena []string, start int) []string {

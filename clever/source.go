@@ -109,8 +109,9 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 			return nil, "", fmt.Errorf("fetch users (role %s): %w", role, err)
 		}
 	}
-	err = s.c.ListSections(ctx, func(page []Section) error {
-		r.Sections = m.appendSections(r.Sections, page)
+	// Every user is in by now: the decoders may read the user index.
+	err = s.c.listSections(ctx, m.resolveMembers, func(page []Section) error {
+		r.Sections = m.appendSections(r.Sections, page, true)
 		return nil
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ type Term struct {
 // ListTerms calls fn with each page of terms, in ID order. fn must not keep
 // the slice, which is reused for the next page.
 func (c *Client) ListTerms(ctx context.Context, fn func([]Term) error) error {
-	return listPages(ctx, c, c.api(), c.collectionURL("terms", nil), false, fn)
+	return listPages(ctx, c, c.api(), c.collectionURL("terms", nil), false, nil, fn)
 }
 
 func (t *Term) toRoster(m *mapper) roster.Term {

@@ -55,7 +55,7 @@ func newDistrictTokenSource(c *Client, auth *url.URL, opts transport.Options, cl
 // only.
 func (s *districtTokenSource) Token() (*oauth2.Token, error) {
 	var found string
-	err := listPages(context.Background(), s.c, s.ep, s.listing, true, func(tokens []token) error {
+	err := listPages(context.Background(), s.c, s.ep, s.listing, true, nil, func(tokens []token) error {
 		for _, t := range tokens {
 			if t.Owner.Type == "district" && t.Owner.ID == s.districtID && t.AccessToken != "" {
 				found = t.AccessToken

@@ -137,7 +137,7 @@ func (c *Client) ListUsers(ctx context.Context, role string, fn func([]User) err
 	if role != "" {
 		q.Set("role", role)
 	}
-	return listPages(ctx, c, c.api(), c.collectionURL("users", q), false, fn)
+	return listPages(ctx, c, c.api(), c.collectionURL("users", q), false, nil, fn)
 }
 
 // sisID is the SIS ID of the user's primary role, as roster.User.SISID
