@@ -3,8 +3,6 @@ package fakeclever
 import (
 	"fmt"
 	"net/http"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/rosterd/rosterd/internal/fakewire"
@@ -88,49 +86,16 @@ func (s *Server) Inject(f Fault) {
 	case f.Status == 0 && f.Kind == FaultHTML:
 		f.Status = http.StatusBadGateway
 	}
-	s.faults.push(f)
+	s.faults.Push(f)
 }
 
-// faultQueue holds injected faults in the order they were injected.
-type faultQueue struct {
-	mu sync.Mutex
-	q  []Fault
-}
-
-func (fq *faultQueue) push(f Fault) {
-	fq.mu.Lock()
-	defer fq.mu.Unlock()
-	fq.q = append(fq.q, f)
-}
-
-// take returns the fault to apply to a request for path, consuming one
-// use of it. api is whether path is an API path, which Path "" matches.
-func (fq *faultQueue) take(path string, api bool) (Fault, bool) {
-	fq.mu.Lock()
-	defer fq.mu.Unlock()
-	for i := range fq.q {
-		f := &fq.q[i]
-		if f.Path == "" && !api || f.Path != "" && !strings.HasPrefix(path, f.Path) {
-			continue
-		}
-		if f.After > 0 {
-			f.After--
-			return Fault{}, false
-		}
-		taken := *f
-		f.Times--
-		if f.Times == 0 {
-			fq.q = append(fq.q[:i], fq.q[i+1:]...)
-		}
-		return taken, true
-	}
-	return Fault{}, false
-}
+// scheduleOf is how a fakewire.FaultQueue reads a Fault's schedule.
+func scheduleOf(f *Fault) (path string, after, times *int) { return f.Path, &f.After, &f.Times }
 
 // withFaults answers r with answer unless a queued fault says otherwise.
 // api is whether r is for an API path.
 func (s *Server) withFaults(h http.Header, r *http.Request, api bool, answer func(*http.Request) *reply) *reply {
-	f, faulted := s.faults.take(r.URL.Path, api)
+	f, faulted := s.faults.Take(r.URL.Path, api)
 	if faulted {
 		rep, proceed := s.applyFault(f, h, r)
 		if !proceed {

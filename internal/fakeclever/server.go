@@ -67,7 +67,7 @@ type Server struct {
 	prefix  string // "/v3.0/"
 	data    atomic.Pointer[Dataset]
 	window  rateWindow
-	faults  faultQueue
+	faults  fakewire.FaultQueue[Fault]
 	created time.Time
 	ev      eventLog
 
@@ -99,6 +99,7 @@ func NewServer(d *Dataset, opts Options) *Server {
 		opts.EventRetention = DefaultEventRetention
 	}
 	s := &Server{
+		faults:      fakewire.FaultQueue[Fault]{Schedule: scheduleOf},
 		opts:        opts,
 		prefix:      "/" + opts.Version + "/",
 		window:      rateWindow{limit: opts.RateLimit},

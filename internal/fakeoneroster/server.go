@@ -159,7 +159,7 @@ type Request struct {
 type Server struct {
 	opts   Options
 	data   atomic.Pointer[Dataset]
-	faults faultQueue
+	faults fakewire.FaultQueue[Fault]
 	nonces nonceCache
 	tokens tokenStore
 
@@ -195,7 +195,7 @@ func NewServer(d *Dataset, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Server{opts: opts}
+	s := &Server{opts: opts, faults: fakewire.FaultQueue[Fault]{Schedule: scheduleOf}}
 	s.data.Store(d)
 	return s
 }
