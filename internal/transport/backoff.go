@@ -59,7 +59,7 @@ func backoff(opts Options) retryablehttp.Backoff {
 }
 
 // Sleep waits d, or until ctx ends, when it returns ctx's error: the wait
-// between fetches of a body cut short.
+// between fetches of a body cut short, and a hold for the rate limit.
 func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()

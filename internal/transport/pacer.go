@@ -111,14 +111,7 @@ func (p *pacer) hold(ctx context.Context, req *http.Request) error {
 	p.observer.RateLimitWait(wait)
 	p.log.Info().Dur("wait", wait).Str("path", req.URL.Path).
 		Msg("rate limit exhausted; holding requests until it resets")
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return Sleep(ctx, wait)
 }
 
 // observe records an empty rate-limit bucket so later requests hold.
