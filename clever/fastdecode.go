@@ -73,14 +73,7 @@ func decodePageFast[T any](body []byte, p *page[T], item func(*scanner, *T)) boo
 // into the first) and kept only if one of them was not null.
 func itemsFast[T any](s *scanner, it *items[T], item func(*scanner, *T)) {
 	it.list = it.list[:0]
-	switch s.peek() {
-	case '[':
-		s.i++
-	case 'n':
-		s.lit("null")
-		return
-	default:
-		s.fail()
+	if !s.openArray() {
 		return
 	}
 	for n := 0; s.elem(&n); {
@@ -138,15 +131,8 @@ func (s *scanner) links(dst *[]link) {
 // elements are reused but zeroed first, null sets dst to nil and []
 // to an empty slice.
 func structs[T any](s *scanner, dst *[]T, read func(*scanner, *T)) {
-	switch s.peek() {
-	case '[':
-		s.i++
-	case 'n':
-		s.lit("null")
-		*dst = nil
-		return
-	default:
-		s.fail()
+	if !s.openArray() {
+		*dst = nil // on a failure too: the library decodes the page again
 		return
 	}
 	out := (*dst)[:0]

@@ -234,15 +234,8 @@ func (s *scanner) common(dst *string) {
 // each with its capacity clipped so that appending to it cannot reach
 // the next one's.
 func (s *scanner) strings(dst *[]string, common bool) {
-	switch s.peek() {
-	case '[':
-		s.i++
-	case 'n':
-		s.lit("null")
-		*dst = nil
-		return
-	default:
-		s.fail()
+	if !s.openArray() {
+		*dst = nil // on a failure too: the library decodes the page again
 		return
 	}
 	const chunk = 1024
@@ -273,9 +266,15 @@ func (s *scanner) strings(dst *[]string, common bool) {
 // open reads the start of an object. It reports false for null (the
 // caller zeroes its value, as the library does) and fails on any other
 // kind.
-func (s *scanner) open() bool {
+func (s *scanner) open() bool { return s.opening('{') }
+
+// openArray is open for an array: it reads the opening bracket, or a
+// null, or fails.
+func (s *scanner) openArray() bool { return s.opening('[') }
+
+func (s *scanner) opening(c byte) bool {
 	switch s.peek() {
-	case '{':
+	case c:
 		s.i++
 		return true
 	case 'n':
