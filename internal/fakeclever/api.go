@@ -111,6 +111,13 @@ func (s *Server) list(r *http.Request, d *Dataset, coll int) *reply {
 		writeURIPathSegment(buf, v.st.id(i))
 		buf.WriteString(`"}`)
 	}
+	writePageEnd(buf, r, q, lo, hi, v.len(), v.id)
+	return fakewire.PooledReply(http.StatusOK, buf)
+}
+
+// writePageEnd closes the data of a list page holding items lo..hi-1 of
+// n and writes its links; idAt gives the ID of item k.
+func writePageEnd(buf *bytes.Buffer, r *http.Request, q url.Values, lo, hi, n int, idAt func(k int) []byte) {
 	buf.WriteString(`],"links":[{"rel":"self","uri":`)
 	buf.Write(fakewire.AppendString(buf.AvailableBuffer(), r.URL.RequestURI()))
 	buf.WriteByte('}')
@@ -118,14 +125,13 @@ func (s *Server) list(r *http.Request, d *Dataset, coll int) *reply {
 		// Clever sends prev on every starting_after page, even when nothing
 		// comes before, and next whenever records follow.
 		if q.Has("starting_after") || (q.Has("ending_before") && lo > 0) {
-			writeLink(buf, "prev", pageURI(r, q, "ending_before", v.id(lo)))
+			writeLink(buf, "prev", pageURI(r, q, "ending_before", idAt(lo)))
 		}
-		if hi < v.len() {
-			writeLink(buf, "next", pageURI(r, q, "starting_after", v.id(hi-1)))
+		if hi < n {
+			writeLink(buf, "next", pageURI(r, q, "starting_after", idAt(hi-1)))
 		}
 	}
 	buf.WriteString(`]}`)
-	return fakewire.PooledReply(http.StatusOK, buf)
 }
 
 func parseLimit(s string) (int, *reply) {

@@ -321,18 +321,7 @@ func (s *Server) events(r *http.Request, id string, hasID bool) *reply {
 		buf.WriteString(ev.ID)
 		buf.WriteString(`"}`)
 	}
-	buf.WriteString(`],"links":[{"rel":"self","uri":`)
-	buf.Write(fakewire.AppendString(buf.AvailableBuffer(), r.URL.RequestURI()))
-	buf.WriteByte('}')
-	if lo < hi {
-		if q.Has("starting_after") || (q.Has("ending_before") && lo > 0) {
-			writeLink(buf, "prev", pageURI(r, q, "ending_before", []byte(sel[lo].ID)))
-		}
-		if hi < len(sel) {
-			writeLink(buf, "next", pageURI(r, q, "starting_after", []byte(sel[hi-1].ID)))
-		}
-	}
-	buf.WriteString(`]}`)
+	writePageEnd(buf, r, q, lo, hi, len(sel), func(k int) []byte { return []byte(sel[k].ID) })
 	return fakewire.PooledReply(http.StatusOK, buf)
 }
 
