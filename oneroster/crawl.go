@@ -31,22 +31,16 @@ type crawlCounts struct {
 func (c *Client) crawl(ctx context.Context, opts MapOptions) (*roster.Roster, crawlCounts, error) {
 	var n crawlCounts
 	d := &Dataset{}
-	var err error
+	err := c.readCatalog(ctx, d, nil)
+	if err != nil {
+		return nil, n, err
+	}
 	step := func(what string, fn func() error) {
 		if err == nil {
 			if e := fn(); e != nil {
 				err = fmt.Errorf("fetch %s: %w", what, e)
 			}
 		}
-	}
-	step("orgs", func() (e error) { d.Orgs, e = listAll[Org](ctx, c, "/orgs", "orgs", nil); return })
-	step("academic sessions", func() (e error) {
-		d.AcademicSessions, e = listAll[AcademicSession](ctx, c, "/academicSessions", "academicSessions", nil)
-		return
-	})
-	step("courses", func() (e error) { d.Courses, e = listAll[Course](ctx, c, "/courses", "courses", nil); return })
-	if err != nil {
-		return nil, n, err
 	}
 	n.orgs, n.sessions, n.courses = len(d.Orgs), len(d.AcademicSessions), len(d.Courses)
 	m := newMapper(d, opts)

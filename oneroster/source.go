@@ -37,10 +37,9 @@ func (s *Source) Fetch(ctx context.Context) (*roster.Roster, error) {
 	return r, nil
 }
 
-// Dataset reads every collection a roster needs, each with the extra
-// query (a filter for a delta pull) when given.
-func (c *Client) Dataset(ctx context.Context, query url.Values) (*Dataset, error) {
-	d := &Dataset{}
+// readCatalog reads into d the collections the others refer to, which a
+// crawl holds whole: orgs, academic sessions and courses.
+func (c *Client) readCatalog(ctx context.Context, d *Dataset, query url.Values) error {
 	var err error
 	step := func(what string, fn func() error) {
 		if err == nil {
@@ -55,6 +54,21 @@ func (c *Client) Dataset(ctx context.Context, query url.Values) (*Dataset, error
 		return
 	})
 	step("courses", func() (e error) { d.Courses, e = listAll[Course](ctx, c, "/courses", "courses", query); return })
+	return err
+}
+
+// Dataset reads every collection a roster needs, each with the extra
+// query (a filter for a delta pull) when given.
+func (c *Client) Dataset(ctx context.Context, query url.Values) (*Dataset, error) {
+	d := &Dataset{}
+	err := c.readCatalog(ctx, d, query)
+	step := func(what string, fn func() error) {
+		if err == nil {
+			if e := fn(); e != nil {
+				err = fmt.Errorf("fetch %s: %w", what, e)
+			}
+		}
+	}
 	step("classes", func() (e error) { d.Classes, e = listAll[Class](ctx, c, "/classes", "classes", query); return })
 	if c.opts.StudentsAndTeachers {
 		step("students", func() error {
