@@ -36,7 +36,8 @@ func decodePageFast[T any](body []byte, p *page[T], item func(*scanner, *T)) boo
 	if p.Data.plain {
 		return false
 	}
-	s := &scanner{b: body}
+	p.slabs.reset()
+	s := &scanner{b: body, slabs: &p.slabs}
 	if !s.open() {
 		return false // null, or not an object
 	}
@@ -154,19 +155,34 @@ func (s *scanner) ext(dst *[]byte) {
 	}
 }
 
-// slab hands out values of T from a shared allocation: a page of 10,000
-// users needs as many roles. A slab is never reused, so a role stays
-// valid for as long as anything points at it.
-type slab[T any] []T
+// slab hands out zeroed values of T from shared allocations: a page of
+// 10,000 users needs as many roles. reset hands the same values out again
+// for the next page, so nothing may point at them once the page is
+// mapped.
+type slab[T any] struct {
+	chunks [][]T
+	chunk  int // the chunk handing out values
+	used   int // values handed out of it
+}
+
+const slabChunk = 128
 
 func (sl *slab[T]) new() *T {
-	if len(*sl) == 0 {
-		*sl = make([]T, 128)
+	if sl.chunk < len(sl.chunks) && sl.used == len(sl.chunks[sl.chunk]) {
+		sl.chunk, sl.used = sl.chunk+1, 0
 	}
-	v := &(*sl)[0]
-	*sl = (*sl)[1:]
+	if sl.chunk == len(sl.chunks) {
+		sl.chunks = append(sl.chunks, make([]T, slabChunk))
+	}
+	v := &sl.chunks[sl.chunk][sl.used]
+	sl.used++
+	var zero T
+	*v = zero
 	return v
 }
+
+// reset takes back every value handed out.
+func (sl *slab[T]) reset() { sl.chunk, sl.used = 0, 0 }
 
 // ptr reads into the value p points at, allocating it from sl when p is
 // nil, as the library does for a pointer field; null makes it nil.

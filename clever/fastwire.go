@@ -14,6 +14,14 @@ type roleSlabs struct {
 	contact slab[ContactRole]
 }
 
+func (r *roleSlabs) reset() {
+	r.student.reset()
+	r.teacher.reset()
+	r.staff.reset()
+	r.admin.reset()
+	r.contact.reset()
+}
+
 func (s *scanner) user(u *User) {
 	if !s.open() {
 		*u = User{}

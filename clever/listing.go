@@ -24,6 +24,11 @@ const (
 	listDecoders = 2
 )
 
+// bodyPool holds response bodies between listings: a crawl makes a
+// listing per role and collection, and each grew its own buffers to the
+// size of a page (10 MB for 10,000 users).
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // pageJob is one page of a listing on its way to the callback.
 type pageJob[T any] struct {
 	target string // the request, for errors
@@ -45,7 +50,7 @@ func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 	bodies := make(chan *bytes.Buffer, listAhead)
 	pages := make(chan *page[T], listAhead)
 	for range listAhead {
-		bodies <- new(bytes.Buffer)
+		bodies <- bodyPool.Get().(*bytes.Buffer)
 		p := new(page[T])
 		p.Data.plain = plain
 		pages <- p
@@ -79,6 +84,13 @@ func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 	defer func() {
 		cancel()
 		wg.Wait() // nothing reads c or the pages after listPages returns
+		// A listing that ends early may have left a body with a job it
+		// never queued; the collector has that one.
+		for len(bodies) > 0 {
+			b := <-bodies
+			b.Reset()
+			bodyPool.Put(b)
+		}
 	}()
 
 	for j := range order {

@@ -18,8 +18,12 @@ type mapper struct {
 	in   roster.Interner
 	r    *roster.Roster
 	errs []roster.FieldError
-	// userIndex maps a user ID to its first position in r.Users.
+	// userIndex maps a user ID to its first position among the users.
 	userIndex map[string]int
+	// users holds the users mapped so far, and building the page being
+	// mapped, until the crawl joins them into r.Users.
+	users    userPages
+	building []roster.User
 }
 
 func newMapper(r *roster.Roster) *mapper {
@@ -77,9 +81,20 @@ func sharePrefix(s, kept string) string {
 // kept for preflight to report) is interned instead.
 func (m *mapper) userID(id string) string {
 	if i, ok := m.userIndex[id]; ok {
-		return m.r.Users[i].ID
+		return m.user(i).ID
 	}
 	return m.in.String(id)
+}
+
+// user returns the user at position i of userIndex, wherever it is held.
+func (m *mapper) user(i int) *roster.User {
+	switch {
+	case i < m.users.n:
+		return m.users.at(i)
+	case i < m.users.n+len(m.building):
+		return &m.building[i-m.users.n]
+	}
+	return &m.r.Users[i]
 }
 
 // date parses a date field; a value in no known form is a field error and

@@ -26,7 +26,7 @@ type scanner struct {
 	name []byte
 	// strs is where string arrays are read into (see strings).
 	strs  []string
-	slabs roleSlabs
+	slabs *roleSlabs  // the page's
 	cache [256]string // see common
 }
 

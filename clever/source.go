@@ -109,6 +109,7 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 			return nil, "", fmt.Errorf("fetch users (role %s): %w", role, err)
 		}
 	}
+	r.Users = m.users.join()
 	// Every user is in by now: the decoders may read the user index.
 	err = s.c.listSections(ctx, m.resolveMembers, func(page []Section) error {
 		r.Sections = m.appendSections(r.Sections, page, true)
@@ -167,49 +168,29 @@ func (s *Source) district(ctx context.Context, m *mapper) (roster.District, stri
 	return d.toRoster(m), d.LastSync, nil
 }
 
-// users fetches one role's listing. A user already kept from an earlier
-// listing (a teacher who is also staff) is completed, not added again.
-//
-// Each page's users are mapped into a slice of their own and the listing
-// joins them once it is whole: appending a million users one page at a
-// time would copy the growing slice dozens of times, and leave it with a
-// quarter of its capacity unused.
+// users fetches one role's listing into m.users. A user already kept from
+// an earlier listing (a teacher who is also staff) is completed, not added
+// again; one repeated within the listing is kept twice, for preflight.
 func (s *Source) users(ctx context.Context, m *mapper, role roster.Role) error {
-	r := m.r
-	listingStart := len(r.Users)
-	var pages [][]roster.User
-	n := listingStart // where the next new user will sit in r.Users
-	err := s.c.ListUsers(ctx, string(role), func(page []User) error {
-		mapped := make([]roster.User, 0, len(page))
+	listingStart := m.users.n
+	return s.c.ListUsers(ctx, string(role), func(page []User) error {
+		m.building = make([]roster.User, 0, len(page))
 		for i := range page {
 			u := &page[i]
-			if at, seen := m.userIndex[u.ID]; seen && at < listingStart {
-				m.addMissingRoles(&r.Users[at], u)
+			at, seen := m.userIndex[u.ID]
+			if seen && at < listingStart {
+				m.addMissingRoles(m.user(at), u)
 				continue
 			}
-			if _, seen := m.userIndex[u.ID]; !seen {
-				m.userIndex[u.ID] = n
+			m.building = append(m.building, u.toRoster(m, role))
+			if !seen {
+				m.userIndex[u.ID] = m.users.n + len(m.building) - 1
 			}
-			mapped = append(mapped, u.toRoster(m, role))
-			n++
 		}
-		pages = append(pages, mapped)
+		m.users.add(m.building)
+		m.building = nil
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	if n > cap(r.Users) {
-		// Exactly the room needed: slices.Grow would round up by a quarter.
-		users := make([]roster.User, len(r.Users), n)
-		copy(users, r.Users)
-		r.Users = users
-	}
-	for i, p := range pages {
-		r.Users = append(r.Users, p...)
-		pages[i] = nil
-	}
-	return nil
 }
 
 // sortUsersByID orders users by ID, equal IDs in fetch order. Each role's

@@ -131,7 +131,8 @@ type StudentRelationship struct {
 
 // ListUsers calls fn with each page of users holding role (student,
 // teacher, staff, district_admin or contact; "" lists every user), in ID
-// order. fn must not keep the slice, which is reused for the next page.
+// order. fn must not keep the slice or anything it points to (roles):
+// they are reused for a later page.
 func (c *Client) ListUsers(ctx context.Context, role string, fn func([]User) error) error {
 	q := url.Values{}
 	if role != "" {
