@@ -22,7 +22,7 @@ type mapper struct {
 	userIndex map[string]int
 	// users holds the users mapped so far, and building the page being
 	// mapped, until the crawl joins them into r.Users.
-	users    userPages
+	users    pageRecords[roster.User]
 	building []roster.User
 }
 

@@ -111,13 +111,15 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 	}
 	r.Users = m.users.join()
 	// Every user is in by now: the decoders may read the user index.
+	var sections pageRecords[roster.Section]
 	err = s.c.listSections(ctx, m.resolveMembers, func(page []Section) error {
-		r.Sections = m.appendSections(r.Sections, page, true)
+		sections.add(m.appendSections(make([]roster.Section, 0, len(page)), page, true))
 		return nil
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch sections: %w", err)
 	}
+	r.Sections = sections.join()
 
 	// Clever syncs a district from its SIS while apps read it, and a crawl
 	// that spans a sync mixes the old roster and the new one. The

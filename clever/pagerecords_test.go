@@ -12,8 +12,8 @@ import (
 // Ensure a user is found at its position whichever page holds it, and
 // join returns every user once, in order, in a slice of exactly their
 // number.
-func TestUserPages(t *testing.T) {
-	var p userPages
+func TestPageRecords(t *testing.T) {
+	var p pageRecords[roster.User]
 	var want []string
 	for _, size := range []int{3, 0, 1, 4} {
 		page := make([]roster.User, size)
@@ -46,5 +46,8 @@ func TestUserPages(t *testing.T) {
 	}
 	if p.n != 0 || p.pages != nil {
 		t.Errorf("join left %d users in %d pages", p.n, len(p.pages))
+	}
+	if got := p.join(); got != nil {
+		t.Errorf("join of nothing = %v, want nil", got)
 	}
 }
