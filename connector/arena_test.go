@@ -2,6 +2,7 @@ package connector_test
 
 import (
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,11 +15,14 @@ import (
 // asks of it.
 type fakeArena struct {
 	appended int
+	sealed   int
+	sealErr  error
 	releases atomic.Int32
 	closed   bool
 }
 
 func (a *fakeArena) Append(b []byte) []byte { a.appended++; return append([]byte(nil), b...) }
+func (a *fakeArena) Seal() error            { a.sealed++; return a.sealErr }
 func (a *fakeArena) ReleaseAll()            { a.releases.Add(1) }
 func (a *fakeArena) Close() error           { a.closed = true; return nil }
 
@@ -41,6 +45,9 @@ func TestEngine_KeepChangesIn(t *testing.T) {
 		if want := len(d.Districts) + len(d.Schools) + len(d.Terms) + len(d.Courses) + len(d.Sections) + len(d.Users); arena.appended != want {
 			t.Errorf("%d records appended to the arena, want every record of a first sync, %d", arena.appended, want)
 		}
+		if arena.sealed == 0 {
+			t.Error("the arena was never sealed before the change was read")
+		}
 		if arena.releases.Load() == 0 {
 			t.Error("the arena was never released while the store read the change")
 		}
@@ -53,6 +60,21 @@ func TestEngine_KeepChangesIn(t *testing.T) {
 		}
 		if len(got.Users) != len(district().Users) {
 			t.Errorf("committed %d users, want %d", len(got.Users), len(district().Users))
+		}
+	})
+	t.Run("SealFails", func(t *testing.T) {
+		store := newMemStore()
+		arena := &fakeArena{sealErr: errors.New("write spill file: input/output error")}
+		eng := newEngine(t, store).KeepChangesIn(func() (connector.Arena, error) { return arena, nil })
+		rep, err := eng.Run(t.Context(), &connector.Connection{Name: "c", Source: &fakeSource{roster: district()}}, connector.RunOptions{Mode: connector.ModeSync})
+		if err == nil || rep.Verdict != preflight.VerdictFailed || !strings.Contains(rep.Error, "input/output error") {
+			t.Fatalf("verdict %s (%q, %v), want failed naming the write", rep.Verdict, rep.Error, err)
+		}
+		if got := store.snapshot("c"); len(got) != 0 {
+			t.Errorf("a run whose change could not be kept committed %d kinds", len(got))
+		}
+		if !arena.closed {
+			t.Error("the arena was not closed when the run failed")
 		}
 	})
 	t.Run("NoArena", func(t *testing.T) {

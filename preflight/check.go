@@ -145,6 +145,9 @@ func Check(r *roster.Roster, committed Committed, opts Options) (*Result, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := arena.Seal(); err != nil {
+		return nil, fmt.Errorf("keep the change: %w", err)
+	}
 	res.Changes = det.finish()
 	res.Guards = CheckGuards(opts.guards(), res.Counts)
 	res.Issues = append(v.c.issues, unencodable.issues...)

@@ -58,16 +58,19 @@ type Options struct {
 }
 
 // RecordArena keeps byte slices for as long as the caller needs the
-// change (spill.Arena is one). Append returns a copy of b that stays valid
-// and unchanged.
+// change (spill.Arena is one). Append returns a copy of b, which may be
+// written out later: it holds b's bytes, unchanged, once Seal returns
+// nil. Check seals the arena before it returns.
 type RecordArena interface {
 	Append(b []byte) []byte
+	Seal() error
 }
 
 // heapArena copies onto the heap.
 type heapArena struct{}
 
 func (heapArena) Append(b []byte) []byte { return bytes.Clone(b) }
+func (heapArena) Seal() error            { return nil }
 
 // DefaultRequired returns the fields every deployment requires unless its
 // config says otherwise: what an app needs to show a person or a class.

@@ -285,6 +285,9 @@ func BenchmarkCommitHeap(b *testing.B) {
 				update.AddPut(roster.KindUsers, roster.Record{ID: rec.ID, Data: arena.Append(rec.Data)})
 			}
 		}
+		if err := arena.Seal(); err != nil {
+			b.Fatal(err)
+		}
 		// The store the update is committed onto, copied for each commit.
 		base := tempPath(b)
 		s, err := state.Open(base, state.Options{})

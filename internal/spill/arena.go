@@ -9,8 +9,19 @@ import (
 // record larger than a segment gets a segment of its own.
 const DefaultSegmentSize = 64 << 20
 
+// stageSize is how many appended bytes an Arena gathers before it writes
+// them to its file.
+const stageSize = 1 << 20
+
 // Arena is an append-only store of byte slices; see the package doc. It is
 // not safe for concurrent use.
+//
+// Appends to a mapped segment are written to the file with pwrite, a
+// stage at a time, not copied into the mapping: the first store to a page
+// of a fresh mapping makes the kernel read (zero) it first, and at XL
+// that zeroing cost more than a second of a sync's preflight. Written
+// pages reach the mapping through the page cache, so a slice Append
+// returned reads its bytes once Seal has written the stage.
 type Arena struct {
 	file        *os.File // nil when segments live on the heap
 	segmentSize int
@@ -18,6 +29,9 @@ type Arena struct {
 	cur         *segment
 	size        int64 // bytes of file mapped so far
 	appended    int64
+	stage       []byte // appended bytes not yet written, from stageAt in the file
+	stageAt     int64
+	err         error // the first failed write
 }
 
 // segment is one mapped (or allocated) stretch of the arena.
@@ -25,6 +39,7 @@ type segment struct {
 	data   []byte
 	used   int
 	mapped bool
+	at     int64 // where data starts in the file, when mapped
 }
 
 // New returns an empty arena whose file is created in dir ("" for the
@@ -52,18 +67,67 @@ func newArena(dir string, segmentSize int) (*Arena, error) {
 	return a, nil
 }
 
-// Append copies b into the arena and returns the copy, valid until Close.
-// An empty b returns an empty, non-nil slice.
+// Append copies b into the arena and returns the copy, which reads b's
+// bytes once Seal returns without an error, until Close. An empty b
+// returns an empty, non-nil slice.
 func (a *Arena) Append(b []byte) []byte {
 	if a.cur == nil || len(b) > len(a.cur.data)-a.cur.used {
 		a.grow(len(b))
 	}
 	s := a.cur
 	out := s.data[s.used : s.used+len(b) : s.used+len(b)]
-	copy(out, b)
+	if s.mapped {
+		a.write(s.at+int64(s.used), b)
+	} else {
+		copy(out, b)
+	}
 	s.used += len(b)
 	a.appended += int64(len(b))
 	return out
+}
+
+// write queues b for the file at offset at, which follows what is
+// staged, or writes it at once when it is larger than the stage.
+func (a *Arena) write(at int64, b []byte) {
+	if len(a.stage) > 0 && (a.stageAt+int64(len(a.stage)) != at || len(a.stage)+len(b) > stageSize) {
+		a.flush()
+	}
+	if len(b) > stageSize {
+		a.pwrite(b, at)
+		return
+	}
+	if a.stage == nil {
+		a.stage = make([]byte, 0, stageSize)
+	}
+	if len(a.stage) == 0 {
+		a.stageAt = at
+	}
+	a.stage = append(a.stage, b...)
+}
+
+func (a *Arena) flush() {
+	if len(a.stage) == 0 {
+		return
+	}
+	a.pwrite(a.stage, a.stageAt)
+	a.stage = a.stage[:0]
+}
+
+func (a *Arena) pwrite(b []byte, at int64) {
+	if a.err != nil {
+		return
+	}
+	if _, err := a.file.WriteAt(b, at); err != nil {
+		a.err = fmt.Errorf("write spill file: %w", err)
+	}
+}
+
+// Seal writes what Append has staged, after which every slice Append
+// returned reads its bytes. An error means some may not: the file could
+// not be written, and nothing appended may be used.
+func (a *Arena) Seal() error {
+	a.flush()
+	return a.err
 }
 
 // Len returns the number of bytes appended so far.
@@ -73,6 +137,7 @@ func (a *Arena) Len() int64 { return a.appended }
 // one leave memory: it is written, and its records are read back only
 // when their turn comes.
 func (a *Arena) grow(n int) {
+	a.flush()
 	if a.cur != nil {
 		a.cur.evict(0, a.cur.used)
 	}
@@ -130,6 +195,7 @@ func (s *segment) offset(b []byte) (int, bool) {
 // Close unmaps the arena and closes its file; every slice it returned is
 // invalid afterwards.
 func (a *Arena) Close() error {
+	a.stage = nil
 	var first error
 	for _, s := range a.segments {
 		if err := s.unmap(); err != nil && first == nil {

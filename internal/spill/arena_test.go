@@ -34,6 +34,9 @@ func TestArena_AppendKeepsBytes(t *testing.T) {
 	if e := a.Append(nil); e == nil || len(e) != 0 {
 		t.Errorf("Append(nil) = %v, want an empty non-nil slice", e)
 	}
+	if err := a.Seal(); err != nil {
+		t.Fatalf("Seal: %v", err)
+	}
 	for i := range want {
 		if !bytes.Equal(got[i], want[i]) {
 			t.Fatalf("record %d reads back %q, want %q", i, got[i], want[i])
@@ -52,6 +55,64 @@ func TestArena_AppendKeepsBytes(t *testing.T) {
 	if err := a.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
+}
+
+// Ensure records appended after a Seal read back once sealed again, and
+// that the stage's bytes land where their slices point when a record
+// starts a new segment or is larger than the stage.
+func TestArena_AppendAfterSeal(t *testing.T) {
+	a, err := newArena(t.TempDir(), 3*stageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	recs := [][]byte{
+		[]byte("first"),
+		bytes.Repeat([]byte("b"), stageSize+1), // written at once
+		[]byte("after the big one"),
+		bytes.Repeat([]byte("c"), 2*stageSize), // no room left: a new segment
+		[]byte("last"),
+	}
+	var got [][]byte
+	for i, rec := range recs {
+		got = append(got, a.Append(rec))
+		if i == 1 {
+			if err := a.Seal(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := a.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range recs {
+		if !bytes.Equal(got[i], recs[i]) {
+			t.Errorf("record %d reads back %.20q (%d bytes), want %.20q (%d bytes)", i, got[i], len(got[i]), recs[i], len(recs[i]))
+		}
+	}
+}
+
+// Ensure a write the file refuses makes Seal fail, so that a change whose
+// records may not read back is never used.
+func TestArena_SealReportsFailedWrite(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the arena writes a file on Linux only")
+	}
+	a, err := newArena(t.TempDir(), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Append([]byte("kept"))
+	if err := a.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	a.file.Close() // every later write fails
+	a.Append([]byte("lost"))
+	if err := a.Seal(); err == nil || !strings.Contains(err.Error(), "write spill file") {
+		t.Errorf("Seal after a failed write = %v, want an error naming the spill file", err)
+	}
+	a.file = nil
+	a.Close()
 }
 
 // Ensure the arena leaves nothing in its directory, even while open.
@@ -131,6 +192,9 @@ func TestArena_ReleaseAllAfterReading(t *testing.T) {
 	var kept [][]byte
 	for range 32 << 10 { // 32 MiB: four segments
 		kept = append(kept, a.Append(rec))
+	}
+	if err := a.Seal(); err != nil {
+		t.Fatal(err)
 	}
 	before := rssFile(t)
 	var sum int

@@ -26,8 +26,9 @@ func (a *Arena) mapSegment(size int) (*segment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("map spill file: %w", err)
 	}
+	s := &segment{data: data, mapped: true, at: a.size}
 	a.size += length
-	return &segment{data: data, mapped: true}, nil
+	return s, nil
 }
 
 // evict drops the whole pages of s.data[lo:hi] from the resident set. The
