@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"github.com/rosterd/rosterd/internal/codec"
@@ -139,9 +140,21 @@ func locateUserField(u *roster.User, tokens []string) (roster.Entity, string, []
 	return userEntity(u), u.SISID(), tokens
 }
 
+// errFound stops a walk of the committed records once one is seen.
+var errFound = errors.New("found a record")
+
+// holdsNone reports whether committed holds no record of kind.
+func holdsNone(committed Committed, kind roster.Kind) bool {
+	err := committed.ForEach(kind, func(id, data []byte) error { return errFound })
+	return err == nil
+}
+
 func diffKind[T any](d kindDiff[T], committed Committed, arena RecordArena, c *collector, res *Result, det *details) error {
 	var entities []roster.Entity // reused: one slice per record would be millions
 	var detailErr error
+	if holdsNone(committed, d.kind) {
+		res.Change.GrowPut(d.kind, len(d.idx.order)) // every record is an add
+	}
 	encodeOrdered(d.recs, d.idx.order, func(pos int32, data []byte, encodeErr error) {
 		rec := &d.recs[pos]
 		id := d.idOf(rec)

@@ -72,6 +72,12 @@ func TestCheck_DiffEmptyCommitted(t *testing.T) {
 	if diff := cmp.Diff(want, res.Change); diff != "" {
 		t.Errorf("Change mismatch (-want +got):\n%s", diff)
 	}
+	// Every record is an add, so each list is sized once, exactly.
+	for kind, puts := range res.Change.Put {
+		if cap(puts) != len(puts) {
+			t.Errorf("%s: %d puts in a list of capacity %d; want it sized exactly", kind, len(puts), cap(puts))
+		}
+	}
 
 	// A nil Committed is the same empty store.
 	if diff := cmp.Diff(res.Change, check(t, r, nil).Change); diff != "" {

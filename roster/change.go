@@ -1,5 +1,7 @@
 package roster
 
+import "slices"
+
 // Change is what a commit writes to the committed roster: records to put,
 // already encoded in the store's record format, and IDs to delete. A record
 // that did not change is in neither list, so a run that changes nothing
@@ -21,6 +23,16 @@ func (c *Change) AddPut(kind Kind, rec Record) {
 		c.Put = make(map[Kind][]Record)
 	}
 	c.Put[kind] = append(c.Put[kind], rec)
+}
+
+// GrowPut makes room for n more puts of kind, so that adding them does not
+// copy the list as it grows: a first sync puts every record, 1.2M users
+// at XL.
+func (c *Change) GrowPut(kind Kind, n int) {
+	if c.Put == nil {
+		c.Put = make(map[Kind][]Record)
+	}
+	c.Put[kind] = slices.Grow(c.Put[kind], n)
 }
 
 // AddDelete queues the record id of kind to be deleted.
