@@ -151,13 +151,25 @@ func holdsNone(committed Committed, kind roster.Kind) bool {
 
 func diffKind[T any](d kindDiff[T], committed Committed, arena RecordArena, c *collector, res *Result, det *details) error {
 	var entities []roster.Entity // reused: one slice per record would be millions
-	var detailErr error
+	var detailErr, deleteErr error
 	if holdsNone(committed, d.kind) {
 		res.Change.GrowPut(d.kind, len(d.idx.order)) // every record is an add
+	}
+	walk := walkCommitted(committed, d.kind)
+	// deleteUpTo deletes every committed record the walk passes before
+	// reaching id ("" for all that are left): the fetched roster, visited
+	// in the same order, has none of them.
+	deleteUpTo := func(id string, all bool) {
+		for deleteErr == nil && (walk.before(id) || (all && walk.ok)) {
+			deleteErr = d.deleted(walk.id, walk.data, res, det)
+			walk.advance()
+		}
 	}
 	encodeOrdered(d.recs, d.idx.order, func(pos int32, data []byte, encodeErr error) {
 		rec := &d.recs[pos]
 		id := d.idOf(rec)
+		deleteUpTo(id, false)
+		old, held := walk.at(id)
 		var added, updated bool
 		if encodeErr != nil {
 			// The record stays out of the Change: the store keeps what it
@@ -167,8 +179,7 @@ func diffKind[T any](d kindDiff[T], committed Committed, arena RecordArena, c *c
 			})
 			c.add(code(e, checkInvalidField), e, id, sis, field, "%s", msg)
 		} else {
-			old := committed.Get(d.kind, id)
-			added, updated = old == nil, old != nil && !bytes.Equal(old, data)
+			added, updated = !held, held && !bytes.Equal(old, data)
 			if added || updated {
 				res.Change.AddPut(d.kind, roster.Record{ID: id, Data: arena.Append(data)})
 			}
@@ -180,6 +191,9 @@ func diffKind[T any](d kindDiff[T], committed Committed, arena RecordArena, c *c
 					detailErr = fmt.Errorf("committed %s %q: %w", d.kind, id, err)
 				}
 			}
+		}
+		if held {
+			walk.advance()
 		}
 		entities = d.appendEntities(entities[:0], rec)
 		for _, e := range entities {
@@ -193,23 +207,24 @@ func diffKind[T any](d kindDiff[T], committed Committed, arena RecordArena, c *c
 			}
 		}
 	})
-	err := committed.ForEach(d.kind, func(id, data []byte) error {
-		if _, kept := d.idx.first[string(id)]; kept {
-			return nil
-		}
-		deleted := string(id) // id is only valid during the call
-		res.Change.AddDelete(d.kind, deleted)
-		det.deleted(func() RecordRef { e, sis := d.committedRef(data); return RecordRef{Entity: e, ID: deleted, SISID: sis} })
-		if err := d.committedEntities(data, func(e roster.Entity) { res.Counts[e].Deleted++ }); err != nil {
-			return fmt.Errorf("committed record %q: %w", deleted, err)
-		}
-		return nil
-	})
-	if err != nil {
+	deleteUpTo("", true)
+	if err := errors.Join(walk.close(), deleteErr); err != nil {
 		return fmt.Errorf("diff %s: read committed: %w", d.kind, err)
 	}
 	if detailErr != nil {
 		return fmt.Errorf("diff %s: %w", d.kind, detailErr)
+	}
+	return nil
+}
+
+// deleted records that the committed record id, which the fetched roster
+// lacks, is to be deleted.
+func (d kindDiff[T]) deleted(id, data []byte, res *Result, det *details) error {
+	deleted := string(id) // id is only valid until the walk moves on
+	res.Change.AddDelete(d.kind, deleted)
+	det.deleted(func() RecordRef { e, sis := d.committedRef(data); return RecordRef{Entity: e, ID: deleted, SISID: sis} })
+	if err := d.committedEntities(data, func(e roster.Entity) { res.Counts[e].Deleted++ }); err != nil {
+		return fmt.Errorf("committed record %q: %w", deleted, err)
 	}
 	return nil
 }

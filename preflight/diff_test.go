@@ -334,3 +334,80 @@ func TestResult_EntityCounts(t *testing.T) {
 		t.Errorf("student row mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// Ensure adds, updates, deletes and records that cannot be encoded
+// interleave correctly when the committed and fetched IDs alternate, with
+// committed records before the first fetched one and after the last.
+func TestCheck_DiffInterleaved(t *testing.T) {
+	school := func(id, name string) roster.School { return roster.School{ID: id, District: "d1", Name: name} }
+	old, r := cleanRoster(), cleanRoster()
+	old.Schools = []roster.School{school("s-a", "A"), school("s-c", "C"), school("s-e", "E"), school("s-g", "G"), school("s-i", "I"), school("s-z", "Z")}
+	r.Schools = []roster.School{school("s-b", "B"), school("s-c", "C"), school("s-d", "D"), school("s-e", "E"), school("s-g", "G2"), school("s-h", "H")}
+	r.Schools[3].Ext = roster.Ext{"x": []byte(`nope`)} // s-e: kept as committed
+	for i := range r.Sections {
+		r.Sections[i].School = "s-c"
+	}
+	for i := range r.Users {
+		if s := r.Users[i].Roles.Student; s != nil {
+			s.School, s.Schools = "s-c", []string{"s-c"}
+		}
+		if tc := r.Users[i].Roles.Teacher; tc != nil {
+			tc.School, tc.Schools = "s-c", []string{"s-c"}
+		}
+		if st := r.Users[i].Roles.Staff; st != nil {
+			st.Schools = []string{"s-c"}
+		}
+	}
+	res := check(t, r, commit(t, old))
+
+	var puts []string
+	for _, rec := range res.Change.Put[roster.KindSchools] {
+		puts = append(puts, rec.ID)
+	}
+	if diff := cmp.Diff([]string{"s-b", "s-d", "s-g", "s-h"}, puts); diff != "" {
+		t.Errorf("schools put mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"s-a", "s-i", "s-z"}, res.Change.Delete[roster.KindSchools]); diff != "" {
+		t.Errorf("schools deleted mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(&preflight.Counts{Kept: 6, Added: 3, Updated: 1, Deleted: 3}, res.Counts[roster.EntitySchool]); diff != "" {
+		t.Errorf("school Counts mismatch (-want +got):\n%s", diff)
+	}
+	if got := res.Changes.Deleted; len(got) != 3 || got[0].ID != "s-a" || got[2].ID != "s-z" {
+		t.Errorf("deleted details = %+v, want s-a, s-i, s-z", got)
+	}
+}
+
+// Ensure a store read that fails part-way through a kind fails the check,
+// after the records it did read.
+func TestCheck_DiffReadErrorMidWalk(t *testing.T) {
+	r := cleanRoster()
+	committed := commit(t, r)
+	committed.putRaw(roster.KindUsers, "zz-later", []byte(`{"id":"zz-later"}`))
+	_, err := preflight.Check(r, failingAfter{committed, roster.KindUsers, 2}, preflight.Options{})
+	if !errors.Is(err, errDisk) || !strings.Contains(err.Error(), "users") {
+		t.Errorf("Check = %v, want an error wrapping %v naming users", err, errDisk)
+	}
+}
+
+// failingAfter is a store whose walk of one kind fails after n records.
+type failingAfter struct {
+	*memCommitted
+	kind roster.Kind
+	n    int
+}
+
+func (f failingAfter) ForEach(kind roster.Kind, fn func(id, data []byte) error) error {
+	if kind != f.kind {
+		return f.memCommitted.ForEach(kind, fn)
+	}
+	seen := 0
+	err := f.memCommitted.ForEach(kind, func(id, data []byte) error {
+		if seen == f.n {
+			return errDisk
+		}
+		seen++
+		return fn(id, data)
+	})
+	return err
+}
