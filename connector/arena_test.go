@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/preflight"
 )
@@ -84,4 +86,19 @@ func TestEngine_KeepChangesIn(t *testing.T) {
 			t.Fatalf("verdict %s", rep.Verdict)
 		}
 	})
+}
+
+// Ensure a run hands the heap's free pages back after preflight, once the
+// roster is let go, and before the store writes the change.
+func TestEngine_ReleasesMemoryBeforeCommit(t *testing.T) {
+	store := newMemStore()
+	var events []string
+	store.beforeCommit = func(*memStore) { events = append(events, "commit") }
+	eng := newEngine(t, store).ReleaseMemoryWith(func() { events = append(events, "release") })
+	if rep := runSync(t, eng, &connector.Connection{Name: "c", Source: &fakeSource{roster: district()}}); rep.Verdict != preflight.VerdictCommitted {
+		t.Fatalf("verdict %s", rep.Verdict)
+	}
+	if diff := cmp.Diff([]string{"release", "commit"}, events); diff != "" {
+		t.Errorf("release and commit mismatch (-want +got):\n%s", diff)
+	}
 }
