@@ -11,8 +11,8 @@ import "sort"
 // they are joined once, not once per role.
 type pageRecords[T any] struct {
 	pages  [][]T
-	starts []int // starts[k] is the position of pages[k][0] among all users
-	n      int   // users held
+	starts []int // starts[k] is the position of pages[k][0] among all records
+	n      int   // records held
 }
 
 // add keeps page, a slice the caller no longer appends to.
@@ -25,7 +25,7 @@ func (p *pageRecords[T]) add(page []T) {
 	p.n += len(page)
 }
 
-// at returns the user at position i, which must be below p.n.
+// at returns the record at position i, which must be below p.n.
 func (p *pageRecords[T]) at(i int) *T {
 	k := sort.Search(len(p.starts), func(k int) bool { return p.starts[k] > i }) - 1
 	return &p.pages[k][i-p.starts[k]]
