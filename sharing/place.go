@@ -61,7 +61,8 @@ func newIndex(ro *roster.Roster, now time.Time) *index {
 func (a *applier) placeStudents() []int32 {
 	ro := a.ro
 	counts := make([]int32, len(ro.Users))
-	enrolled := a.enrollments()
+	enrolled := a.enrolled
+	a.enrolled = nil
 	for _, e := range enrolled {
 		counts[e.student]++
 	}
@@ -150,30 +151,6 @@ func (a *applier) placeStudents() []int32 {
 
 // enrollment is a kept student of a kept section, by position.
 type enrollment struct{ section, student int32 }
-
-// enrollments resolves every kept student of every kept section to its
-// position in the roster, once: the map lookups are the cost of placing
-// students in a large district, so they are not repeated.
-func (a *applier) enrollments() []enrollment {
-	n := 0
-	for si := range a.ro.Sections {
-		if a.sectionKeep[si] {
-			n += len(a.ro.Sections[si].Students)
-		}
-	}
-	out := make([]enrollment, 0, n)
-	for si := range a.ro.Sections {
-		if !a.sectionKeep[si] {
-			continue
-		}
-		for _, id := range a.ro.Sections[si].Students {
-			if p, ok := a.ix.userPos[id]; ok && a.userKeep[p] && a.ro.Users[p].Roles.Student != nil {
-				out = append(out, enrollment{int32(si), p})
-			}
-		}
-	}
-	return out
-}
 
 // narrow applies the tie-breakers in order to student p's sections and
 // returns those left.
