@@ -1,6 +1,7 @@
 package connector_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/preflight"
+	"github.com/rosterd/rosterd/roster"
 )
 
 // fakeArena keeps appended records on the heap and counts what the engine
@@ -88,17 +90,33 @@ func TestEngine_KeepChangesIn(t *testing.T) {
 	})
 }
 
-// Ensure a run hands the heap's free pages back after preflight, once the
-// roster is let go, and before the store writes the change.
-func TestEngine_ReleasesMemoryBeforeCommit(t *testing.T) {
+// Ensure a run collects the fetch's garbage once the roster is in, and
+// hands the heap's free pages back after preflight, once the roster is
+// let go, before the store writes the change.
+func TestEngine_MemoryAroundPhases(t *testing.T) {
 	store := newMemStore()
 	var events []string
 	store.beforeCommit = func(*memStore) { events = append(events, "commit") }
-	eng := newEngine(t, store).ReleaseMemoryWith(func() { events = append(events, "release") })
-	if rep := runSync(t, eng, &connector.Connection{Name: "c", Source: &fakeSource{roster: district()}}); rep.Verdict != preflight.VerdictCommitted {
+	eng := newEngine(t, store).MemoryWith(
+		func() { events = append(events, "collect") },
+		func() { events = append(events, "release") },
+	)
+	src := &recordingSource{fakeSource: fakeSource{roster: district()}, events: &events}
+	if rep := runSync(t, eng, &connector.Connection{Name: "c", Source: src}); rep.Verdict != preflight.VerdictCommitted {
 		t.Fatalf("verdict %s", rep.Verdict)
 	}
-	if diff := cmp.Diff([]string{"release", "commit"}, events); diff != "" {
-		t.Errorf("release and commit mismatch (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]string{"fetch", "collect", "release", "commit"}, events); diff != "" {
+		t.Errorf("memory events mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// recordingSource is a fakeSource that notes each fetch in events.
+type recordingSource struct {
+	fakeSource
+	events *[]string
+}
+
+func (s *recordingSource) Fetch(ctx context.Context) (*roster.Roster, error) {
+	*s.events = append(*s.events, "fetch")
+	return s.fakeSource.Fetch(ctx)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -20,15 +21,16 @@ type Engine struct {
 	log      zerolog.Logger
 	now      func() time.Time
 	newArena func() (Arena, error)
-	// releaseMemory hands the heap's free pages back to the system.
-	releaseMemory func()
+	// collect runs a garbage collection; releaseMemory also hands the
+	// heap's free pages back to the system.
+	collect, releaseMemory func()
 }
 
 // NewEngine returns an engine that records runs in store and logs to log.
 func NewEngine(store Store, log zerolog.Logger) *Engine {
 	return &Engine{
 		store: store, log: log.With().Str("component", "connector").Logger(), now: time.Now,
-		releaseMemory: debug.FreeOSMemory,
+		collect: runtime.GC, releaseMemory: debug.FreeOSMemory,
 	}
 }
 
@@ -126,6 +128,12 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		return r.fail(fmt.Errorf("fetch: %w", err))
 	}
 	r.log.Info().Int("users", len(fetched.Users)).Int("sections", len(fetched.Sections)).Msg("fetched")
+	// The fetch left the roster and as much garbage again, and the
+	// collector would let the heap grow past both before its next cycle.
+	// Collecting now lets the phases after it reuse the garbage instead:
+	// an XL sync peaked at 1.54-1.61 GB instead of 1.72-1.92 GB, in the
+	// same time within this machine's noise.
+	r.engine.collect()
 	counted := fetched.Count()
 
 	// Data minimisation comes first, so that nothing after it, the kept
