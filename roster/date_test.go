@@ -23,6 +23,9 @@ func TestParseDate(t *testing.T) {
 		{" 2007-02-11 ", roster.Date{Year: 2007, Month: 2, Day: 11}},
 	}
 	for _, tt := range tests {
+		if n := testing.AllocsPerRun(10, func() { roster.ParseDate(tt.in) }); n != 0 {
+			t.Errorf("ParseDate(%q) allocates %v times; a source parses a date per student", tt.in, n)
+		}
 		got, err := roster.ParseDate(tt.in)
 		if err != nil {
 			t.Errorf("ParseDate(%q): %v", tt.in, err)
@@ -38,6 +41,7 @@ func TestParseDate_Invalid(t *testing.T) {
 	for _, in := range []string{
 		"yesterday", "2007-13-01", "2007-02-30", "2/29/2007", "13/1/2007",
 		"1/1/07", "2007/01/01", "2007-1-1", "20070101", "2007-02-11X", "0000-01-01",
+		"1/2/20/10", "1/2/2/10", "1//2010", "/1/2010", "1/2/2010/", "1/2",
 	} {
 		if d, err := roster.ParseDate(in); !errors.Is(err, roster.ErrDate) {
 			t.Errorf("ParseDate(%q) = %v, %v; want ErrDate", in, d, err)
