@@ -36,8 +36,9 @@ func decodePageFast[T any](body []byte, p *page[T], item func(*scanner, *T)) boo
 	if p.Data.plain {
 		return false
 	}
+	p.fast = false
 	p.slabs.reset()
-	s := &scanner{b: body, slabs: &p.slabs}
+	s := &scanner{b: body, slabs: &p.slabs, known: p.known}
 	if !s.open() {
 		return false // null, or not an object
 	}
@@ -66,6 +67,7 @@ func decodePageFast[T any](body []byte, p *page[T], item func(*scanner, *T)) boo
 	if sawLinks {
 		p.Links = links
 	}
+	p.fast = true
 	return true
 }
 

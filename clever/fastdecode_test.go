@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -26,6 +27,8 @@ import (
 var pageOpts = cmp.Options{
 	cmp.AllowUnexported(page[User]{}, items[User]{}, page[Section]{}, items[Section]{}),
 	cmpopts.IgnoreTypes(roleSlabs{}),
+	cmpopts.IgnoreFields(page[User]{}, "known", "fast"),
+	cmpopts.IgnoreFields(page[Section]{}, "known", "fast"),
 }
 
 // prevUsers and prevSections are what a reused page holds before the
@@ -357,5 +360,41 @@ func TestFastDecode_FakeServer(t *testing.T) {
 	}
 	if pages < 4 {
 		t.Errorf("decoded only %d pages", pages)
+	}
+}
+
+// Ensure the fast decoder gives a section's member IDs the strings known
+// returns, allocates IDs known does not hold, reads escaped IDs as the
+// library does, and says the page was its own.
+func TestFastDecode_KnownMembers(t *testing.T) {
+	held := map[string]string{"u1": strings.Clone("u1"), "u2": strings.Clone("u2")}
+	var asked []string
+	p := page[Section]{known: func(id []byte) (string, bool) {
+		asked = append(asked, string(id))
+		s, ok := held[string(id)]
+		return s, ok
+	}}
+	body := []byte(`{"data":[{"data":{"id":"x1","teacher":"u2","teachers":["u2","u9"],"students":["u1","ghost","u\u0032"]}}]}`)
+	if !decodeFast(body, &p) || !p.fast {
+		t.Fatal("page declined")
+	}
+	sec := p.Data.list[0]
+	if diff := cmp.Diff([]string{"u1", "ghost", "u2"}, sec.Students); diff != "" {
+		t.Errorf("students mismatch (-want +got):\n%s", diff)
+	}
+	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+	if !same(sec.Students[0], held["u1"]) || !same(sec.Teacher, held["u2"]) || !same(sec.Teachers[0], held["u2"]) {
+		t.Errorf("known IDs were allocated again: %q %q %q", sec.Students[0], sec.Teacher, sec.Teachers[0])
+	}
+	if same(sec.Students[2], held["u2"]) {
+		t.Errorf("an escaped ID was given the known string without being unquoted first")
+	}
+	if diff := cmp.Diff([]string{"u2", "u2", "u9", "u1", "ghost"}, asked); diff != "" {
+		t.Errorf("known asked for (-want +got):\n%s", diff)
+	}
+
+	deep := `{"data":[{"data":{"id":"x1","students":["u1"],"x":` + strings.Repeat("[", 300) + strings.Repeat("]", 300) + `}}]}`
+	if decodeFast([]byte(deep), &p) || p.fast {
+		t.Error("a page nested past the fast decoder's depth was accepted, or still marked fast")
 	}
 }

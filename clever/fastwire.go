@@ -173,7 +173,7 @@ func (s *scanner) student(r *StudentRole) {
 		case "school":
 			s.common(&r.School)
 		case "schools":
-			s.strings(&r.Schools, true)
+			s.strings(&r.Schools, (*scanner).common)
 		case "enrollments":
 			structs(s, &r.Enrollments, (*scanner).enrollment)
 		case "location":
@@ -264,7 +264,7 @@ func (s *scanner) teacher(r *TeacherRole) {
 		case "school":
 			s.common(&r.School)
 		case "schools":
-			s.strings(&r.Schools, true)
+			s.strings(&r.Schools, (*scanner).common)
 		case "ext":
 			s.ext((*[]byte)(&r.Ext))
 		default:
@@ -293,11 +293,11 @@ func (s *scanner) staff(r *StaffRole) {
 		case "department":
 			s.common(&r.Department)
 		case "roles":
-			s.strings(&r.Roles, true)
+			s.strings(&r.Roles, (*scanner).common)
 		case "credentials":
 			s.credentials(&r.Credentials)
 		case "schools":
-			s.strings(&r.Schools, true)
+			s.strings(&r.Schools, (*scanner).common)
 		case "ext":
 			s.ext((*[]byte)(&r.Ext))
 		default:
@@ -411,11 +411,11 @@ func (s *scanner) section(v *Section) {
 		case "subject":
 			s.common(&v.Subject)
 		case "teacher":
-			s.str(&v.Teacher)
+			s.userID(&v.Teacher)
 		case "teachers":
-			s.strings(&v.Teachers, false)
+			s.strings(&v.Teachers, (*scanner).userID)
 		case "students":
-			s.strings(&v.Students, false)
+			s.strings(&v.Students, (*scanner).userID)
 		case "ext":
 			s.ext((*[]byte)(&v.Ext))
 		case "created":

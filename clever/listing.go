@@ -29,6 +29,15 @@ const (
 // size of a page (10 MB for 10,000 users).
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
+// memberIDs give the user IDs a listing's pages name the strings the
+// crawl already holds, on the decoding goroutines, while the callback maps
+// earlier pages: known for the fast decoder, ID by ID as it reads them,
+// and resolve for a page the library decoded.
+type memberIDs[T any] struct {
+	known   func(id []byte) (string, bool)
+	resolve func(page []T)
+}
+
 // pageJob is one page of a listing on its way to the callback.
 type pageJob[T any] struct {
 	target string // the request, for errors
@@ -39,13 +48,12 @@ type pageJob[T any] struct {
 }
 
 // listPages reads first and then every next link, calling fn with each
-// page's items in order. prepare, when not nil, runs on each page as soon
-// as it is decoded, on the decoding goroutines: work on a page that needs
-// nothing of the pages before it belongs there, off fn's one goroutine. It stops after a page without a next link or
+// page's items in order. It stops after a page without a next link or
 // with no items. fn must not keep the slice: it is reused for a later
 // page. At most listAhead pages are read ahead of fn, and none is handed
-// to fn after it fails.
-func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.URL, plain bool, prepare func([]T), fn func([]T) error) error {
+// to fn after it fails. ids, when not nil, gives the user IDs the pages
+// name the strings the crawl holds, on the decoding goroutines.
+func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.URL, plain bool, ids *memberIDs[T], fn func([]T) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	bodies := make(chan *bytes.Buffer, listAhead)
 	pages := make(chan *page[T], listAhead)
@@ -53,6 +61,9 @@ func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 		bodies <- bodyPool.Get().(*bytes.Buffer)
 		p := new(page[T])
 		p.Data.plain = plain
+		if ids != nil {
+			p.known = ids.known
+		}
 		pages <- p
 	}
 	order := make(chan *pageJob[T], listAhead) // for fn, in page order
@@ -73,8 +84,8 @@ func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 				if j.page != nil {
 					j.err = c.decode(j.target, j.body.Bytes(), j.page)
 					bodies <- j.body
-					if j.err == nil && prepare != nil {
-						prepare(j.page.Data.list)
+					if j.err == nil && ids != nil && !j.page.fast {
+						ids.resolve(j.page.Data.list)
 					}
 				}
 				close(j.done)

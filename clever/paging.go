@@ -27,6 +27,11 @@ type page[T any] struct {
 	// reused with the page: a page of students allocated 5 MB of roles
 	// that were garbage once the page was mapped.
 	slabs roleSlabs
+	// known, when set, gives the fast decoder the string the crawl holds
+	// for a user ID a section names; fast says the last decode was the
+	// fast decoder's, so that those IDs are the crawl's already.
+	known func(id []byte) (string, bool)
+	fast  bool
 }
 
 // items decodes a page's data array straight into a reusable []T, taking

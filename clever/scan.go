@@ -28,6 +28,9 @@ type scanner struct {
 	strs  []string
 	slabs *roleSlabs  // the page's
 	cache [256]string // see common
+	// known returns the string a crawl already holds for an ID, so that
+	// member IDs are not allocated again (see page.known).
+	known func(id []byte) (string, bool)
 }
 
 // maxSkipDepth bounds the nesting of skipped values. The library allows
@@ -228,12 +231,12 @@ func (s *scanner) common(dst *string) {
 }
 
 // strings reads an array of strings into dst, reusing nothing of it: null
-// sets it to nil, [] to an empty slice, as the library does. common says
-// whether its elements are read by common. The elements are read
+// sets it to nil, [] to an empty slice, as the library does. Each element
+// is read by read (str, common or userID). The elements are read
 // straight into the free part of strs, which is shared by many slices,
 // each with its capacity clipped so that appending to it cannot reach
 // the next one's.
-func (s *scanner) strings(dst *[]string, common bool) {
+func (s *scanner) strings(dst *[]string, read func(*scanner, *string)) {
 	if !s.openArray() {
 		*dst = nil // on a failure too: the library decodes the page again
 		return
@@ -246,11 +249,7 @@ func (s *scanner) strings(dst *[]string, common bool) {
 			copy(bigger, free[:n-1])
 			free = bigger
 		}
-		if common {
-			s.common(&free[n-1])
-		} else {
-			s.str(&free[n-1])
-		}
+		read(s, &free[n-1])
 	}
 	if s.bad {
 		return
@@ -261,6 +260,31 @@ func (s *scanner) strings(dst *[]string, common bool) {
 	}
 	*dst = free[:n:n]
 	s.strs = free[n:]
+}
+
+// userID is str for a user ID a section names: an ID the crawl already
+// holds is given that string rather than a new one. An XL district's
+// sections name 5.2M members, each a user fetched before them.
+func (s *scanner) userID(dst *string) {
+	if s.known == nil || s.peek() != '"' {
+		s.str(dst)
+		return
+	}
+	start := s.i
+	raw, verbatim := s.quoted()
+	switch {
+	case s.bad:
+	case !verbatim:
+		s.i = start
+		s.str(dst)
+	default:
+		id := raw[1 : len(raw)-1]
+		if known, ok := s.known(id); ok {
+			*dst = known
+		} else {
+			*dst = string(id)
+		}
+	}
 }
 
 // open reads the start of an object. It reports false for null (the

@@ -37,17 +37,31 @@ func (c *Client) ListSections(ctx context.Context, fn func([]Section) error) err
 	return c.listSections(ctx, nil, fn)
 }
 
-// listSections is ListSections running prepare on each page as it is
-// decoded (see listPages).
-func (c *Client) listSections(ctx context.Context, prepare func([]Section), fn func([]Section) error) error {
-	return listPages(ctx, c, c.api(), c.collectionURL("sections", nil), false, prepare, fn)
+// listSections is ListSections with the member IDs of each page resolved
+// by ids as it is decoded (see listPages).
+func (c *Client) listSections(ctx context.Context, ids *memberIDs[Section], fn func([]Section) error) error {
+	return listPages(ctx, c, c.api(), c.collectionURL("sections", nil), false, ids, fn)
 }
 
-// resolveMembers gives the teacher and student IDs of page the strings of
-// the users they name, so the roster holds each ID once. It only reads
-// the user index, so the decoding goroutines run it while the mapping
-// goroutine maps earlier pages; it must not run while users are added.
-// IDs of no fetched user (dangling references) are left as decoded.
+// memberIDs gives the teacher and student IDs of sections pages the
+// strings of the users they name, so the roster holds each ID once. They
+// only read the user index, so the decoding goroutines run them while
+// the mapping goroutine maps earlier pages; they must not run while users
+// are added. IDs of no fetched user (dangling references) are left as
+// decoded.
+func (m *mapper) memberIDs() *memberIDs[Section] {
+	return &memberIDs[Section]{known: m.knownUser, resolve: m.resolveMembers}
+}
+
+// knownUser returns the fetched user's ID string equal to id.
+func (m *mapper) knownUser(id []byte) (string, bool) {
+	if i, ok := m.userIndex[string(id)]; ok {
+		return m.r.Users[i].ID, true
+	}
+	return "", false
+}
+
+// resolveMembers is knownUser for every member of a page.
 func (m *mapper) resolveMembers(page []Section) {
 	canonical := func(id string) string {
 		if i, ok := m.userIndex[id]; ok {

@@ -112,7 +112,7 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 	r.Users = m.users.join()
 	// Every user is in by now: the decoders may read the user index.
 	var sections pageRecords[roster.Section]
-	err = s.c.listSections(ctx, m.resolveMembers, func(page []Section) error {
+	err = s.c.listSections(ctx, m.memberIDs(), func(page []Section) error {
 		sections.add(m.appendSections(make([]roster.Section, 0, len(page)), page, true))
 		return nil
 	})

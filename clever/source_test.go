@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -426,5 +427,65 @@ func TestSource_FetchChangedMidCrawl(t *testing.T) {
 				t.Errorf("districts %+v, want d1", r.Districts)
 			}
 		})
+	}
+}
+
+// Ensure every section's member IDs share their users' strings, whether
+// the fast decoder read the page (resolving IDs as it reads them) or the
+// library did (resolved after the page is decoded).
+func TestSource_FetchSharesMemberIDs(t *testing.T) {
+	client, mux, _ := setup(t)
+	mux.HandleFunc("GET /v3.0/districts", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, listBody("districts", "", `{"id":"d1","name":"Shared"}`))
+	})
+	for _, kind := range []string{"schools", "terms", "courses"} {
+		mux.HandleFunc("GET /v3.0/"+kind, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, listBody(kind, "")) })
+	}
+	mux.HandleFunc("GET /v3.0/users", func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Query().Get("role") {
+		case "student":
+			writeJSON(w, listBody("users", "", `{"id":"s1","roles":{"student":{}}}`, `{"id":"s2","roles":{"student":{}}}`))
+		case "teacher":
+			writeJSON(w, listBody("users", "", `{"id":"t1","roles":{"teacher":{}}}`))
+		default:
+			writeJSON(w, listBody("users", ""))
+		}
+	})
+	// Nesting deeper than the fast decoder reads sends the second page to
+	// the library.
+	deep := strings.Repeat("[", 300) + strings.Repeat("]", 300)
+	mux.HandleFunc("GET /v3.0/sections", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("starting_after") == "" {
+			writeJSON(w, listBody("sections", baseURLPath+"/v3.0/sections?limit=10000&starting_after=x1",
+				`{"id":"x1","teacher":"t1","teachers":["t1"],"students":["s1","s2"]}`))
+			return
+		}
+		writeJSON(w, listBody("sections", "",
+			`{"id":"x2","teacher":"t1","teachers":["t1"],"students":["s2","ghost"],"x":`+deep+`}`))
+	})
+	r, err := clever.NewSource(client, clever.SourceOptions{}).Fetch(t.Context())
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	users := map[string]string{}
+	for _, u := range r.Users {
+		users[u.ID] = u.ID
+	}
+	if len(r.Sections) != 2 {
+		t.Fatalf("fetched %d sections, want 2", len(r.Sections))
+	}
+	for _, s := range r.Sections {
+		for _, id := range slices.Concat(s.Teachers, s.Students) {
+			u, ok := users[id]
+			if id == "ghost" {
+				if ok {
+					t.Errorf("section %s: dangling ID found as a user", s.ID)
+				}
+				continue
+			}
+			if !ok || unsafe.StringData(u) != unsafe.StringData(id) {
+				t.Errorf("section %s: member %s does not share its user's string", s.ID, id)
+			}
+		}
 	}
 }
