@@ -3,6 +3,7 @@ package preflight_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -118,10 +119,18 @@ func BenchmarkCheck(b *testing.B) {
 			u.Email = "old@example.net"
 			changed.put(b, roster.KindUsers, u.ID, &u)
 		}
+		// A student moved between sections changes both lists, as a 1%
+		// change of students does; each update's fields are reported.
+		moved := commit(b, r)
+		for i := 0; i < len(r.Sections); i += 25 {
+			s := r.Sections[i]
+			s.Students = append(slices.Clone(s.Students[1:]), "moved-in")
+			moved.put(b, roster.KindSections, s.ID, &s)
+		}
 		for _, store := range []struct {
 			name      string
 			committed preflight.Committed
-		}{{"empty", newMemCommitted()}, {"unchanged", same}, {"1pct-changed", changed}} {
+		}{{"empty", newMemCommitted()}, {"unchanged", same}, {"1pct-changed", changed}, {"4pct-sections-moved", moved}} {
 			b.Run(size.name+"/"+store.name, func(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
