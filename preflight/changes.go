@@ -122,8 +122,11 @@ func fieldChanges[T any](before, after *T) []fieldChange {
 		gocmp.Comparer(func(a, b roster.Date) bool { return a == b }),
 		// A list of IDs is reported whole (listDiff), so go-cmp need not
 		// work out an edit script element by element: for a section's
-		// students that was most of what an update's detail cost.
-		gocmp.Comparer(func(a, b []string) bool { return slices.Equal(a, b) }))
+		// students that was most of what an update's detail cost. Two
+		// empty lists are EquateEmpty's, which must be the only option
+		// that applies to them.
+		gocmp.FilterValues(func(a, b []string) bool { return len(a) > 0 || len(b) > 0 },
+			gocmp.Comparer(func(a, b []string) bool { return slices.Equal(a, b) })))
 	return r.changes
 }
 

@@ -57,3 +57,28 @@ func TestCheck_ChangeDetail(t *testing.T) {
 		t.Errorf("change detail (-want +got):\n%s", diff)
 	}
 }
+
+// Ensure an empty list beside an absent one is no change, and a list that
+// empties or fills is one, when an update is detailed: a section read back
+// from the store has no teachers list where the fetched one has [].
+func TestCheck_ChangeDetailEmptyLists(t *testing.T) {
+	old := cleanRoster()
+	old.Sections[0].Teachers = nil
+	committed := commit(t, old)
+	r := cleanRoster()
+	r.Sections[0].Teachers = []string{}
+	r.Sections[0].Name = "Algebra II"
+	r.Sections[0].Students = nil
+
+	res, err := preflight.Check(r, committed, preflight.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []preflight.RecordUpdate{{Entity: "section", ID: "x1", SISID: "sis-x1", Fields: []preflight.FieldChange{
+		{Field: "name", Old: old.Sections[0].Name, New: "Algebra II"},
+		{Field: "students", Old: "stu1", New: "", List: true},
+	}}}
+	if diff := cmp.Diff(want, res.Changes.Updates); diff != "" {
+		t.Errorf("updates (-want +got):\n%s", diff)
+	}
+}
