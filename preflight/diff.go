@@ -140,22 +140,14 @@ func locateUserField(u *roster.User, tokens []string) (roster.Entity, string, []
 	return userEntity(u), u.SISID(), tokens
 }
 
-// errFound stops a walk of the committed records once one is seen.
-var errFound = errors.New("found a record")
-
-// holdsNone reports whether committed holds no record of kind.
-func holdsNone(committed Committed, kind roster.Kind) bool {
-	err := committed.ForEach(kind, func(id, data []byte) error { return errFound })
-	return err == nil
-}
-
 func diffKind[T any](d kindDiff[T], committed Committed, arena RecordArena, c *collector, res *Result, det *details) error {
 	var entities []roster.Entity // reused: one slice per record would be millions
 	var detailErr, deleteErr error
-	if holdsNone(committed, d.kind) {
-		res.Change.GrowPut(d.kind, len(d.idx.order)) // every record is an add
-	}
 	walk := walkCommitted(committed, d.kind)
+	if !walk.ok && walk.err == nil {
+		// The store holds none of the kind: every record is an add.
+		res.Change.GrowPut(d.kind, len(d.idx.order))
+	}
 	// deleteUpTo deletes every committed record the walk passes before
 	// reaching id ("" for all that are left): the fetched roster, visited
 	// in the same order, has none of them.
