@@ -133,9 +133,7 @@ func TestStore_SaveRawUnchanged(t *testing.T) {
 		if err != nil {
 			t.Fatalf("SaveRaw: %v", err)
 		}
-		if len(*passes) != 1 || !(*passes)[0].Compressed {
-			t.Errorf("passes = %+v, want only a compressed one", *passes)
-		}
+		wantOnlyCompressed(t, *passes)
 		checkRaw(t, s, more, saved)
 	})
 
@@ -164,17 +162,9 @@ func TestStore_SaveRawUnchanged(t *testing.T) {
 		if err != nil {
 			t.Fatalf("SaveRaw: %v", err)
 		}
-		if len(*passes) != 1 || !(*passes)[0].Compressed {
-			t.Errorf("passes = %+v, want only a compressed one", *passes)
-		}
+		wantOnlyCompressed(t, *passes)
 		mustClose(t, s)
-		gotRoot, gotInfo := rawRoot(t, path, testConn)
-		if gotRoot == root {
-			t.Errorf("raw bucket still at page %d: a raw roster without fingerprint was not rewritten", root)
-		}
-		if fp, _ := gotInfo["fingerprint"].(string); fp == "" {
-			t.Error("no fingerprint in raw_info after rewriting")
-		}
+		wantRewritten(t, path, root, "fingerprint")
 		s = mustOpen(t, path)
 		checkRaw(t, s, bulkyRoster(t, 3_000), saved)
 	})
@@ -260,17 +250,9 @@ func TestStore_SaveRawUnchanged(t *testing.T) {
 		if _, err := s.SaveRaw(testConn, bulkyRoster(t, 3_000), later); err != nil {
 			t.Fatalf("SaveRaw: %v", err)
 		}
-		if len(*passes) != 1 || !(*passes)[0].Compressed {
-			t.Errorf("passes = %+v, want only a compressed one", *passes)
-		}
+		wantOnlyCompressed(t, *passes)
 		mustClose(t, s)
-		gotRoot, gotInfo := rawRoot(t, path, testConn)
-		if gotRoot == root {
-			t.Errorf("raw bucket still at page %d: a raw roster without chunk hash was not rewritten", root)
-		}
-		if h, _ := gotInfo["chunks_hash"].(string); h == "" {
-			t.Error("no chunk hash in raw_info after rewriting")
-		}
+		gotInfo := wantRewritten(t, path, root, "chunks_hash")
 
 		s = mustOpen(t, path)
 		*passes = nil
@@ -323,6 +305,30 @@ type rawPass struct {
 }
 
 // recordPasses records the passes SaveRaw makes until the test ends.
+// wantOnlyCompressed fails tb unless passes is one compressed pass: the
+// roster was written whole, with no hashing pass before it.
+func wantOnlyCompressed(tb testing.TB, passes []rawPass) {
+	tb.Helper()
+	if len(passes) != 1 || !passes[0].Compressed {
+		tb.Errorf("passes = %+v, want only a compressed one", passes)
+	}
+}
+
+// wantRewritten fails tb unless the raw bucket at path has moved from
+// root, as a rewrite moves it, and raw_info now holds field; it returns
+// that raw_info.
+func wantRewritten(tb testing.TB, path string, root uint64, field string) map[string]any {
+	tb.Helper()
+	gotRoot, gotInfo := rawRoot(tb, path, testConn)
+	if gotRoot == root {
+		tb.Errorf("raw bucket still at page %d: the kept raw roster was not rewritten", root)
+	}
+	if v, _ := gotInfo[field].(string); v == "" {
+		tb.Errorf("no %s in raw_info after rewriting", field)
+	}
+	return gotInfo
+}
+
 func recordPasses(tb testing.TB) *[]rawPass {
 	var passes []rawPass
 	tb.Cleanup(state.SetRawPassHook(func(compressed bool, n int64) {
