@@ -288,10 +288,31 @@ func splitList(s string) []string {
 	return out
 }
 
-// jsonString encodes s as a JSON string.
+// jsonString encodes s as a JSON string, as encoding/json does. Most
+// values are plain printable ASCII, which it would copy between quotes;
+// at XL that is two values per user, and the reflection for each cost
+// more than the copy.
 func jsonString(s string) json.RawMessage {
+	if plainASCII(s) {
+		b := make(json.RawMessage, 0, len(s)+2)
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	b, _ := json.Marshal(s) // a string always encodes
 	return b
+}
+
+// plainASCII reports whether encoding/json writes s unchanged between
+// quotes: printable ASCII without a quote, a backslash, or the characters
+// it escapes for HTML.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 var stringListType = reflect.TypeFor[StringList]()

@@ -104,6 +104,9 @@ type mapper struct {
 	// contactKinds holds the contact role (parent, guardian, relative)
 	// of each contact user.
 	contactKinds map[string]string
+	// userIDKeys maps a userIds type to its Ext key, "userIds.<type>":
+	// every user of a district has the same few types.
+	userIDKeys map[string]string
 
 	// users and members hold the users and enrollments being mapped,
 	// which ToRoster hands over from a Dataset and a crawl a page at a

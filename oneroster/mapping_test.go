@@ -434,3 +434,30 @@ func TestToRoster_Grades(t *testing.T) {
 		}
 	}
 }
+
+// Ensure a user's userIds go to Ext one key per type, in the order the
+// types first appear, each holding that type's identifiers in order;
+// empty identifiers are left out, and identifiers of no type go under
+// "userIds" itself. Each role holds the same values.
+func TestToRoster_UserIDsByType(t *testing.T) {
+	ids := []oneroster.UserID{
+		{Type: "LDAP", Identifier: "a"}, {Type: "SIS", Identifier: ""}, {Type: "SIS", Identifier: "s1"},
+		{Type: "LDAP", Identifier: "b"}, {Type: "", Identifier: "x"}, {Type: "Fed", Identifier: ""},
+		{Type: "", Identifier: "y"}, {Type: "SIS", Identifier: "s2"},
+	}
+	d := &oneroster.Dataset{Orgs: recDistrict, Users: []oneroster.User{
+		{Base: recBase("stu"), Role: "student", Orgs: recRefs("s1"), UserIDs: ids},
+		{Base: recBase("tch"), Role: "teacher", Orgs: recRefs("s1"), UserIDs: ids[:2]},
+	}}
+	got := oneroster.ToRoster(d, oneroster.MapOptions{})
+	if len(got.Users) != 2 {
+		t.Fatalf("mapped %d users, want 2", len(got.Users))
+	}
+	want := extOf("userIds.LDAP", "a,b", "userIds.SIS", "s1,s2", "userIds", "x,y")
+	if diff := cmp.Diff(want, got.Users[0].Roles.Student.Ext, rosterOpts...); diff != "" {
+		t.Errorf("student Ext mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(extOf("userIds.LDAP", "a"), got.Users[1].Roles.Teacher.Ext, rosterOpts...); diff != "" {
+		t.Errorf("teacher Ext mismatch (-want +got):\n%s", diff)
+	}
+}

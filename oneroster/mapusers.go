@@ -3,7 +3,6 @@ package oneroster
 import (
 	"cmp"
 	"slices"
-	"strings"
 
 	"github.com/rosterd/rosterd/roster"
 )
@@ -395,23 +394,18 @@ func (m *mapper) userExt(rec recordRef, u *User) roster.Ext {
 			extra = append(extra, k, v)
 		}
 	}
-	byType := map[string][]string{}
-	var types []string
-	for _, id := range u.UserIDs {
-		if id.Identifier == "" {
+	for i, id := range u.UserIDs {
+		if id.Identifier == "" || seenUserIDType(u.UserIDs[:i], id.Type) {
 			continue
 		}
-		if _, seen := byType[id.Type]; !seen {
-			types = append(types, id.Type)
+		// Every identifier of the type, in order, from its first.
+		value := id.Identifier
+		for _, more := range u.UserIDs[i+1:] {
+			if more.Type == id.Type && more.Identifier != "" {
+				value += "," + more.Identifier
+			}
 		}
-		byType[id.Type] = append(byType[id.Type], id.Identifier)
-	}
-	for _, t := range types {
-		key := extUserIDs
-		if t != "" {
-			key += "." + t
-		}
-		add(key, strings.Join(byType[t], ","))
+		add(m.userIDKey(id.Type), value)
 	}
 	add(extUserMasterIdentifier, u.UserMasterIdentifier)
 	add(extPreferredFirstName, u.PreferredFirstName)
@@ -432,6 +426,32 @@ func (m *mapper) userExt(rec recordRef, u *User) roster.Ext {
 		x[extra[i]] = jsonString(extra[i+1])
 	}
 	return x
+}
+
+// userIDKey returns the Ext key of the userIds of type t.
+func (m *mapper) userIDKey(t string) string {
+	if t == "" {
+		return extUserIDs
+	}
+	key, ok := m.userIDKeys[t]
+	if !ok {
+		if m.userIDKeys == nil {
+			m.userIDKeys = make(map[string]string)
+		}
+		key = extUserIDs + "." + t
+		m.userIDKeys[t] = key
+	}
+	return key
+}
+
+// seenUserIDType reports whether ids has an identifier of type t.
+func seenUserIDType(ids []UserID, t string) bool {
+	for _, id := range ids {
+		if id.Type == t && id.Identifier != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // races maps the demographic race flags to the race values the rest of
