@@ -163,6 +163,11 @@ func TestToRoster_Sections(t *testing.T) {
 			recEnrollment("e4", "math", "t3", "teacher", 0),
 			recEnrollment("e5", "math", "t2", "teacher", oneroster.BoolFalse),
 			recEnrollment("e6", "math", "t1", "teacher", oneroster.BoolTrue),
+			// Users never delivered among delivered ones, in ID order.
+			recEnrollment("e15", "math", "aa", "student", 0),
+			recEnrollment("e16", "math", "0z", "student", 0),
+			recEnrollment("e17", "math", "aa", "student", 0),
+			recEnrollment("e18", "math", "t0", "teacher", 0),
 			recEnrollment("e7", "math", "c", "student", 0),       // of a deleted user
 			recEnrollment("e8", "math", "x", "administrator", 0), // no place in a section
 			recEnrollment("e9", "gone", "a", "student", 0),       // of a deleted class
@@ -179,7 +184,7 @@ func TestToRoster_Sections(t *testing.T) {
 		// over the subject text; the narrowest term with dates.
 		{ID: "hr", District: "d1", School: "s2", Term: "year", Name: "Homeroom", Subject: roster.SubjectHomeroom, Students: []string{"stranger"}},
 		{ID: "math", District: "d1", School: "s1", Course: "c1", Term: "fall", Name: "Math 7", SectionNumber: "M7-1", Subject: "Math", Grade: "7", Period: "1,2",
-			Teachers: []string{"t1", "t2", "t3"}, Students: []string{"a", "b"}},
+			Teachers: []string{"t1", "t0", "t2", "t3"}, Students: []string{"0z", "a", "aa", "b"}},
 	}
 	if diff := cmp.Diff(want, got.Sections, rosterOpts...); diff != "" {
 		t.Errorf("sections mismatch (-want +got):\n%s", diff)
