@@ -255,7 +255,7 @@ func TestWireTypes_Mapping(t *testing.T) {
 	if r.Users[1].LastModified.IsZero() {
 		t.Error("last_modified not parsed")
 	}
-	if s2 := r.Users[2].Roles.Student; !s2.DOB.IsZero() || s2.Ext != nil {
+	if s2 := r.Users[2].Roles.Student; !s2.DOB.IsZero() || !s2.Ext.IsZero() {
 		t.Errorf("empty dob and ext mapped as %+v", s2)
 	}
 

@@ -1,6 +1,7 @@
 package clever
 
 import (
+	stdjson "encoding/json"
 	"strings"
 	"time"
 
@@ -127,22 +128,19 @@ func (m *mapper) timestamp(rec record, field, value string) time.Time {
 func (m *mapper) ext(rec record, field string, raw jsontext.Value) roster.Ext {
 	switch raw.Kind() {
 	case 0, 'n':
-		return nil
+		return roster.Ext{}
 	case '"':
 		if string(raw) == `""` {
-			return nil
+			return roster.Ext{}
 		}
 	case '{':
-		var x roster.Ext
-		if err := json.Unmarshal(raw, &x, decodeOptions); err != nil {
+		var members map[string]stdjson.RawMessage
+		if err := json.Unmarshal(raw, &members, decodeOptions); err != nil {
 			m.fieldError(rec, field, "not a valid JSON object")
-			return nil
+			return roster.Ext{}
 		}
-		if len(x) == 0 {
-			return nil
-		}
-		return x
+		return roster.ExtOf(members)
 	}
 	m.fieldError(rec, field, "not a JSON object")
-	return nil
+	return roster.Ext{}
 }

@@ -292,21 +292,18 @@ func resolve(t *table, names []string, drop func(norm string) bool) *columns {
 // v returns the current row's value of column i of names.
 func (c *columns) v(i int) string { return c.t.value(c.pos[i]) }
 
-// extOf returns the current row's ext values, nil when there are none.
+// extOf returns the current row's ext values.
 func (c *columns) extOf() roster.Ext {
-	var x roster.Ext
+	var fields []roster.ExtField
 	for _, e := range c.ext {
 		v := c.t.value(e.pos)
 		if v == "" {
 			continue
 		}
 		raw, _ := json.Marshal(v) // a string never fails to encode
-		if x == nil {
-			x = roster.Ext{}
-		}
-		x[e.key] = raw
+		fields = append(fields, roster.ExtField{Key: e.key, Value: raw})
 	}
-	return x
+	return roster.NewExt(fields...)
 }
 
 // require reports a missing ID in column i and returns false when the

@@ -114,7 +114,7 @@ func TestReadFS_Headers(t *testing.T) {
 	if u.Name.First != "Ann" || u.Name.Last != "Lee" || u.Roles.Student.School != "school:S1" || u.Roles.Student.Grade != "Kindergarten" {
 		t.Errorf("student = %+v %+v", u, u.Roles.Student)
 	}
-	if u.Roles.Student.Ext != nil {
+	if !u.Roles.Student.Ext.IsZero() {
 		t.Errorf("ext = %v", u.Roles.Student.Ext)
 	}
 }
@@ -138,7 +138,7 @@ func TestReadFS_Ext(t *testing.T) {
 	want := map[string]roster.Ext{
 		"school":  roster.ExtStrings(map[string]string{"charter_school": "N"}),
 		"student": roster.ExtStrings(map[string]string{"Bus_Route": "12", "Locker": "A, 7"}),
-		"teacher": nil,
+		"teacher": {},
 		"section": roster.ExtStrings(map[string]string{"Room": "B2"}),
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -173,7 +173,7 @@ func TestReadFS_TeacherOrder(t *testing.T) {
 			if diff := cmp.Diff(tt.want, r.Sections[0].Teachers); diff != "" {
 				t.Errorf("teachers mismatch (-want +got):\n%s", diff)
 			}
-			if r.Sections[0].Ext != nil {
+			if !r.Sections[0].Ext.IsZero() {
 				t.Errorf("a teacher column went to ext: %v", r.Sections[0].Ext)
 			}
 		})

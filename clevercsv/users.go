@@ -335,13 +335,13 @@ func (rd *reader) mergeUser(file string, at int, src *roster.User, e roster.Enti
 // compareExt reports each ext key two rows of one user disagree on.
 func (rd *reader) compareExt(rec record, a, b roster.Ext, msg string) {
 	var keys []string
-	for k, v := range a {
-		if !bytes.Equal(v, b[k]) {
+	for k, v := range a.All() {
+		if w, _ := b.Raw(k); !bytes.Equal(v, w) {
 			keys = append(keys, k)
 		}
 	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
+	for k := range b.All() {
+		if _, ok := a.Raw(k); !ok {
 			keys = append(keys, k)
 		}
 	}

@@ -64,7 +64,7 @@ func fromRoster(r *roster.Roster, parts dataPart) *Dataset {
 	if parts&partSessions != 0 {
 		for i := range r.Terms {
 			t := &r.Terms[i]
-			s := AcademicSession{Base: activeBase(t.ID, t.LastModified, nil), Title: t.Name, Type: SessionTerm,
+			s := AcademicSession{Base: activeBase(t.ID, t.LastModified, roster.Ext{}), Title: t.Name, Type: SessionTerm,
 				StartDate: t.StartDate.String(), EndDate: t.EndDate.String()}
 			if !t.EndDate.IsZero() {
 				s.SchoolYear = Year(strconv.Itoa(int(t.EndDate.Year)))
@@ -75,7 +75,7 @@ func fromRoster(r *roster.Roster, parts dataPart) *Dataset {
 	if parts&partCourses != 0 {
 		for i := range r.Courses {
 			c := &r.Courses[i]
-			d.Courses = append(d.Courses, Course{Base: activeBase(c.ID, c.LastModified, nil), Title: c.Name,
+			d.Courses = append(d.Courses, Course{Base: activeBase(c.ID, c.LastModified, roster.Ext{}), Title: c.Name,
 				CourseCode: c.Number, Subjects: oneItem(c.Subject), Org: Ref(c.District)})
 		}
 	}
@@ -111,9 +111,9 @@ func activeBase(id string, lastModified time.Time, x roster.Ext) Base {
 	if !lastModified.IsZero() {
 		b.DateLastModified = lastModified.UTC().Format(time.RFC3339Nano)
 	}
-	for k, v := range x {
+	for k, v := range x.All() {
 		if b.Metadata == nil {
-			b.Metadata = make(Metadata, len(x))
+			b.Metadata = make(Metadata, x.Len())
 		}
 		b.Metadata[k] = v
 	}
@@ -185,7 +185,7 @@ func invert(m map[string]string) map[string]string {
 
 func fromUser(u *roster.User) User {
 	out := User{
-		Base:        activeBase(u.ID, u.LastModified, nil),
+		Base:        activeBase(u.ID, u.LastModified, roster.Ext{}),
 		EnabledUser: BoolTrue,
 		GivenName:   u.Name.First,
 		MiddleName:  u.Name.Middle,
@@ -196,11 +196,11 @@ func fromUser(u *roster.User) User {
 	rs := &u.Roles
 	var ext roster.Ext
 	switch {
-	case rs.Student != nil && rs.Student.Ext != nil:
+	case rs.Student != nil && !rs.Student.Ext.IsZero():
 		ext = rs.Student.Ext
-	case rs.Teacher != nil && rs.Teacher.Ext != nil:
+	case rs.Teacher != nil && !rs.Teacher.Ext.IsZero():
 		ext = rs.Teacher.Ext
-	case rs.Staff != nil && rs.Staff.Ext != nil:
+	case rs.Staff != nil && !rs.Staff.Ext.IsZero():
 		ext = rs.Staff.Ext
 	}
 	fromUserExt(&out, ext)
@@ -288,7 +288,7 @@ func contactRole(c *roster.Contact) string {
 // fromUserExt splits a user's Ext back into its metadata and the user
 // members ToRoster keeps there.
 func fromUserExt(u *User, ext roster.Ext) {
-	for k, v := range ext {
+	for k, v := range ext.All() {
 		s, _ := ext.Get(k)
 		switch {
 		case k == extUserIDs || strings.HasPrefix(k, extUserIDs+"."):

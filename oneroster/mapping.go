@@ -222,23 +222,24 @@ func (m *mapper) checkStatus(rec recordRef, b *Base) {
 // already, and sections share their users' through userID.
 func (m *mapper) intern(s string) string { return m.in.String(s) }
 
-// ext maps a record's metadata into an Ext of its own, so that whoever
-// changes the roster (data minimisation) never changes the records; a
-// metadata member that is not a JSON object is a field error.
+// ext maps a record's metadata into an Ext.
 func (m *mapper) ext(rec recordRef, md Metadata) roster.Ext {
+	return roster.NewExt(m.metadataFields(rec, md)...)
+}
+
+// metadataFields returns the members of a record's metadata as Ext
+// fields; a metadata member that is not a JSON object is a field error.
+func (m *mapper) metadataFields(rec recordRef, md Metadata) []roster.ExtField {
 	if len(md) == 0 {
 		return nil
 	}
-	out := make(roster.Ext, len(md))
+	out := make([]roster.ExtField, 0, len(md))
 	for k, v := range md {
 		if k == metadataInvalid {
 			m.fieldError(rec, "ext", "metadata", "not a JSON object")
 			continue
 		}
-		out[k] = v
-	}
-	if len(out) == 0 {
-		return nil
+		out = append(out, roster.ExtField{Key: k, Value: v})
 	}
 	return out
 }
@@ -485,7 +486,7 @@ func (m *mapper) orgsToRoster() {
 // addressOf reads the address ClassLink exports as metadata.address1,
 // address2, city, state and postCode columns.
 func addressOf(x roster.Ext) roster.Address {
-	if len(x) == 0 {
+	if x.IsZero() {
 		return roster.Address{}
 	}
 	get := func(keys ...string) string {

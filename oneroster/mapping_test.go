@@ -294,7 +294,7 @@ func TestToRoster_Demographics(t *testing.T) {
 			s := *u.Roles.Student
 			students[u.ID] = roster.Student{DOB: s.DOB, Gender: s.Gender, Race: s.Race, HispanicEthnicity: s.HispanicEthnicity}
 		}
-		if u.Roles.Teacher != nil && u.Roles.Teacher.Ext != nil {
+		if u.Roles.Teacher != nil && !u.Roles.Teacher.Ext.IsZero() {
 			t.Errorf("teacher got demographics")
 		}
 	}

@@ -178,21 +178,8 @@ func (m *mapper) user(u *User, records []*RoleRecord, dm *Demographics) roster.U
 	rec := recordOf(entity, u.SourcedID, u.Identifier, fileUsers, &u.Base)
 	m.checkStatus(rec, &u.Base)
 	out.LastModified = m.lastModified(rec, &u.Base)
+	// The roles share it: an Ext is never changed in place.
 	ext := m.userExt(rec, u)
-	nExt := 0
-	takeExt := func() roster.Ext {
-		// Each role owns its Ext, so a caller changing one changes no
-		// other.
-		nExt++
-		if nExt == 1 || ext == nil {
-			return ext
-		}
-		c := make(roster.Ext, len(ext))
-		for k, v := range ext {
-			c[k] = v
-		}
-		return c
-	}
 
 	var primarySchool string
 	if hasRole(entries, roster.RoleStudent) {
@@ -203,7 +190,7 @@ func (m *mapper) user(u *User, records []*RoleRecord, dm *Demographics) roster.U
 			Grade:    m.intern(modelGrade(u.Grades.First())),
 			School:   school,
 			Schools:  schools,
-			Ext:      takeExt(),
+			Ext:      ext,
 		}
 		if dm != nil {
 			m.demographics(recordOf(roster.EntityStudent, u.SourcedID, u.Identifier, fileDemographics, &dm.Base), s, dm)
@@ -218,7 +205,7 @@ func (m *mapper) user(u *User, records []*RoleRecord, dm *Demographics) roster.U
 			Username: u.Username,
 			School:   school,
 			Schools:  schools,
-			Ext:      takeExt(),
+			Ext:      ext,
 		}
 		primarySchool = cmp.Or(primarySchool, school)
 	}
@@ -229,7 +216,7 @@ func (m *mapper) user(u *User, records []*RoleRecord, dm *Demographics) roster.U
 			Username: u.Username,
 			Title:    m.intern(staffTitles[firstEntry(entries, roster.RoleStaff).role]),
 			Schools:  schools,
-			Ext:      takeExt(),
+			Ext:      ext,
 		}
 		primarySchool = cmp.Or(primarySchool, school)
 	}
@@ -388,10 +375,10 @@ func (m *mapper) userSchools(u *User, entries []roleEntry, kind roster.Role) (st
 // for: its userIds (as userIds.<type>), userMasterIdentifier, preferred
 // names, pronouns, and enabledUser when it is false.
 func (m *mapper) userExt(rec recordRef, u *User) roster.Ext {
-	var extra []string // key, value, key, value...
+	var extra []roster.ExtField
 	add := func(k, v string) {
 		if v != "" {
-			extra = append(extra, k, v)
+			extra = append(extra, roster.ExtField{Key: k, Value: jsonString(v)})
 		}
 	}
 	for i, id := range u.UserIDs {
@@ -418,14 +405,8 @@ func (m *mapper) userExt(rec recordRef, u *User) roster.Ext {
 	case BoolInvalid:
 		m.fieldError(rec, "ext."+extEnabledUser, "enabledUser", "not true or false; the user is kept as enabled")
 	}
-	x := m.ext(rec, u.Metadata)
-	if len(extra) > 0 && x == nil {
-		x = make(roster.Ext, len(extra)/2)
-	}
-	for i := 0; i < len(extra); i += 2 {
-		x[extra[i]] = jsonString(extra[i+1])
-	}
-	return x
+	// A user member wins over a metadata member of the same name.
+	return roster.NewExt(append(m.metadataFields(rec, u.Metadata), extra...)...)
 }
 
 // userIDKey returns the Ext key of the userIds of type t.

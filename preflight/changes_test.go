@@ -19,7 +19,7 @@ func TestCheck_ChangeDetail(t *testing.T) {
 	stu.Name.Last = "Diaz-Ortiz"
 	stu.Roles.Student.Grade = "10"
 	stu.Roles.Student.DOB = roster.Date{Year: 2010, Month: 4, Day: 1}
-	stu.Roles.Student.Ext = roster.Ext{"consent": json.RawMessage(`"Y"`)}
+	stu.Roles.Student.Ext = roster.ExtOf(map[string]json.RawMessage{"consent": json.RawMessage(`"Y"`)})
 	tch := user(t, r, "tch1")
 	tch.Roles.Staff = &roster.Staff{Title: "Coach"}
 	r.Sections[0].Students = []string{"stu2"}

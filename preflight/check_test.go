@@ -1,6 +1,7 @@
 package preflight_test
 
 import (
+	stdjson "encoding/json"
 	"strings"
 	"testing"
 
@@ -146,13 +147,15 @@ func TestCheck_Issues(t *testing.T) {
 		},
 		{
 			name: "section.invalid_field that does not encode",
-			edit: func(t *testing.T, r *roster.Roster) { r.Sections[0].Ext = roster.Ext{"room": []byte(`{nope`)} },
+			edit: func(t *testing.T, r *roster.Roster) {
+				r.Sections[0].Ext = roster.ExtOf(map[string]stdjson.RawMessage{"room": []byte(`{nope`)})
+			},
 			want: []wantIssue{{E, "section.invalid_field", "section", "x1", "sis-x1", "ext.room", "not valid JSON"}},
 		},
 		{
 			name: "teacher.invalid_field inside a role",
 			edit: func(t *testing.T, r *roster.Roster) {
-				user(t, r, "tch1").Roles.Teacher.Ext = roster.Ext{"badge": []byte(`"unterminated`)}
+				user(t, r, "tch1").Roles.Teacher.Ext = roster.ExtOf(map[string]stdjson.RawMessage{"badge": []byte(`"unterminated`)})
 			},
 			want: []wantIssue{{E, "teacher.invalid_field", "teacher", "tch1", "sis-tch1", "ext.badge", "not valid JSON"}},
 		},

@@ -1,6 +1,7 @@
 package preflight_test
 
 import (
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -299,7 +300,7 @@ func TestCheck_DiffCorruptCommittedUser(t *testing.T) {
 // store keeps what it had, and is reported.
 func TestCheck_DiffUnencodableRecord(t *testing.T) {
 	old, r := cleanRoster(), cleanRoster()
-	r.Schools[0].Ext = roster.Ext{"x": []byte(`nope`)}
+	r.Schools[0].Ext = roster.ExtOf(map[string]stdjson.RawMessage{"x": []byte(`nope`)})
 	r.Schools = append(r.Schools, roster.School{ID: "s2", Name: "South High"})
 	res := check(t, r, commit(t, old))
 	if got := res.Change.Put[roster.KindSchools]; len(got) != 1 || got[0].ID != "s2" {
@@ -343,7 +344,7 @@ func TestCheck_DiffInterleaved(t *testing.T) {
 	old, r := cleanRoster(), cleanRoster()
 	old.Schools = []roster.School{school("s-a", "A"), school("s-c", "C"), school("s-e", "E"), school("s-g", "G"), school("s-i", "I"), school("s-z", "Z")}
 	r.Schools = []roster.School{school("s-b", "B"), school("s-c", "C"), school("s-d", "D"), school("s-e", "E"), school("s-g", "G2"), school("s-h", "H")}
-	r.Schools[3].Ext = roster.Ext{"x": []byte(`nope`)} // s-e: kept as committed
+	r.Schools[3].Ext = roster.ExtOf(map[string]stdjson.RawMessage{"x": []byte(`nope`)}) // s-e: kept as committed
 	for i := range r.Sections {
 		r.Sections[i].School = "s-c"
 	}

@@ -25,10 +25,7 @@ func (f Field) Clear(rec any) error {
 	}
 	if key, isExt := strings.CutPrefix(f.Path, "ext."); isExt {
 		if ext := userExt(u, f.Entity); ext != nil {
-			delete(*ext, key)
-			if len(*ext) == 0 {
-				*ext = nil
-			}
+			*ext = ext.Without(key)
 		}
 		return nil
 	}
@@ -51,12 +48,7 @@ func ExtKeys(e Entity, rec any) []string {
 	if !ok {
 		return nil
 	}
-	ext := read(rec)
-	keys := make([]string, 0, len(ext))
-	for k := range ext {
-		keys = append(keys, k)
-	}
-	return keys
+	return read(rec).Keys()
 }
 
 func userExt(u *User, e Entity) *Ext {

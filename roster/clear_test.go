@@ -60,7 +60,7 @@ func TestField_Clear_Refused(t *testing.T) {
 
 // fullUser holds every role with every field set.
 func fullUser() roster.User {
-	ext := roster.Ext{"consent": json.RawMessage(`"Y"`), "house": json.RawMessage(`"red"`)}
+	ext := roster.ExtOf(map[string]json.RawMessage{"consent": json.RawMessage(`"Y"`), "house": json.RawMessage(`"red"`)})
 	return roster.User{
 		ID: "u1", District: "d1", Name: roster.Name{First: "F", Middle: "M", Last: "L"}, Email: "e@example.net",
 		Roles: roster.Roles{
@@ -80,9 +80,9 @@ func fullUser() roster.User {
 }
 
 func cloneExt(x roster.Ext) roster.Ext {
-	out := roster.Ext{}
-	for k, v := range x {
-		out[k] = v
+	var fields []roster.ExtField
+	for k, v := range x.All() {
+		fields = append(fields, roster.ExtField{Key: k, Value: v})
 	}
-	return out
+	return roster.NewExt(fields...)
 }

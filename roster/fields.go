@@ -267,36 +267,36 @@ var extReaders = map[Entity]func(rec any) Ext{
 		if d, ok := rec.(*District); ok && d != nil {
 			return d.Ext
 		}
-		return nil
+		return Ext{}
 	},
 	EntitySchool: func(rec any) Ext {
 		if s, ok := rec.(*School); ok && s != nil {
 			return s.Ext
 		}
-		return nil
+		return Ext{}
 	},
 	EntitySection: func(rec any) Ext {
 		if s, ok := rec.(*Section); ok && s != nil {
 			return s.Ext
 		}
-		return nil
+		return Ext{}
 	},
 	EntityStudent: func(rec any) Ext {
 		if u, ok := rec.(*User); ok && u != nil && u.Roles.Student != nil {
 			return u.Roles.Student.Ext
 		}
-		return nil
+		return Ext{}
 	},
 	EntityTeacher: func(rec any) Ext {
 		if u, ok := rec.(*User); ok && u != nil && u.Roles.Teacher != nil {
 			return u.Roles.Teacher.Ext
 		}
-		return nil
+		return Ext{}
 	},
 	EntityStaff: func(rec any) Ext {
 		if u, ok := rec.(*User); ok && u != nil && u.Roles.Staff != nil {
 			return u.Roles.Staff.Ext
 		}
-		return nil
+		return Ext{}
 	},
 }

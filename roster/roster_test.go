@@ -1,6 +1,7 @@
 package roster_test
 
 import (
+	stdjson "encoding/json"
 	"testing"
 	"unsafe"
 
@@ -58,7 +59,7 @@ func TestInterner(t *testing.T) {
 }
 
 func TestExt_Get(t *testing.T) {
-	x := roster.Ext{"s": []byte(`"Y"`), "n": []byte(`3`), "null": []byte(`null`), "obj": []byte(`{"a":1}`)}
+	x := roster.ExtOf(map[string]stdjson.RawMessage{"s": []byte(`"Y"`), "n": []byte(`3`), "null": []byte(`null`), "obj": []byte(`{"a":1}`)})
 	for _, tt := range []struct {
 		key  string
 		want string

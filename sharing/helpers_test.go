@@ -31,7 +31,9 @@ func smallDistrict() *roster.Roster {
 		return roster.User{ID: id, Name: roster.Name{First: "T" + id, Last: "L" + id},
 			Roles: roster.Roles{Teacher: &roster.Teacher{SISID: sis, School: schools[0], Schools: schools, Title: "Teacher"}}}
 	}
-	consent := func(v string) roster.Ext { return roster.Ext{"consent": json.RawMessage(`"` + v + `"`)} }
+	consent := func(v string) roster.Ext {
+		return roster.ExtOf(map[string]json.RawMessage{"consent": json.RawMessage(`"` + v + `"`)})
+	}
 	return &roster.Roster{
 		Districts: []roster.District{{ID: "d1", Name: "District"}},
 		Schools: []roster.School{
@@ -51,7 +53,7 @@ func smallDistrict() *roster.Roster {
 			{ID: "x-hr-k", School: "e1", Name: "Homeroom K - Smith", SISID: "S1", Subject: "homeroom/advisory", Grade: "Kindergarten", Teachers: []string{"tch1"}, Students: []string{"stu1", "stu2"}},
 			{ID: "x-hr-1", School: "e1", Name: "Homeroom 1 - Jones", SISID: "S2", Subject: "homeroom/advisory", Grade: "1", Teachers: []string{"tch2"}, Students: []string{"stu3"}},
 			{ID: "x-math-1", School: "h1", Course: "c-alg", Term: "t-fall", Name: "Algebra I - Lee - 1", SISID: "S3", Subject: "math", Grade: "9", Period: "1",
-				Teachers: []string{"tch3", "tch1"}, Students: []string{"stu4", "stu5"}, Ext: roster.Ext{"lms": json.RawMessage(`"canvas"`)}},
+				Teachers: []string{"tch3", "tch1"}, Students: []string{"stu4", "stu5"}, Ext: roster.ExtOf(map[string]json.RawMessage{"lms": json.RawMessage(`"canvas"`)})},
 			{ID: "x-math-2", School: "h1", Course: "c-geo", Term: "t-spring", Name: "Geometry - Lee - 2", SISID: "S4", Subject: "math", Grade: "10", Period: "2",
 				Teachers: []string{"tch3"}, Students: []string{"stu4"}},
 			{ID: "x-sci-3", School: "h1", Course: "c-bio", Term: "t-fall", Name: "Biology 3", SISID: "S5", Subject: "science", Grade: "9", Period: "3",
@@ -60,7 +62,7 @@ func smallDistrict() *roster.Roster {
 		Users: []roster.User{
 			student("stu1", "1001", "Kindergarten", "e1", consent("Y")),
 			student("stu2", "1002", "Kindergarten", "e1", consent("N")),
-			student("stu3", "1003", "1", "e1", nil),
+			student("stu3", "1003", "1", "e1", roster.Ext{}),
 			student("stu4", "1004", "9", "h1", consent("Y")),
 			student("stu5", "1005", "9", "h1", consent("Y")),
 			teacher("tch1", "T1", "e1", "h1"),

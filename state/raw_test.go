@@ -409,12 +409,12 @@ func rawRoster() *roster.Roster {
 	slices.Reverse(r.Users)
 	slices.Reverse(r.Sections)
 	slices.Reverse(r.Schools)
-	r.Districts[0].Ext = roster.Ext{
+	r.Districts[0].Ext = roster.ExtOf(map[string]json.RawMessage{
 		"tier":    json.RawMessage(`3`),
 		"flags":   json.RawMessage(`{"pilot":true,"cohort":["a","b"]}`),
 		"nothing": json.RawMessage(`null`),
 		"label":   json.RawMessage(`"Ünïcode \"quoted\""`),
-	}
+	})
 	r.Sections[0].Ext = roster.ExtStrings(map[string]string{"room": "B12", "block": "A"})
 	r.Sections[1].LastModified = time.Date(2025, 8, 21, 9, 0, 0, 1, time.UTC)
 	r.Users = append(r.Users,
@@ -473,7 +473,7 @@ func badRoster(tb testing.TB, bad ...int) *roster.Roster {
 	tb.Helper()
 	r := bulkyRoster(tb, 3_000)
 	for _, i := range bad {
-		r.Users[i].Roles.Student.Ext = roster.Ext{"broken": json.RawMessage(`{]`)}
+		r.Users[i].Roles.Student.Ext = roster.ExtOf(map[string]json.RawMessage{"broken": json.RawMessage(`{]`)})
 	}
 	return r
 }

@@ -24,7 +24,7 @@ func Marshal(rec any) ([]byte, error) {
 	if ok {
 		return out, nil
 	}
-	b, err := json.Marshal(rec, json.Deterministic(true))
+	b, err := json.Marshal(rec, json.Deterministic(true), extOptions)
 	if err != nil {
 		return nil, fmt.Errorf("encode %T: %w", rec, err)
 	}
@@ -40,7 +40,7 @@ func MarshalWrite(w io.Writer, rec any) error {
 	if done, err := marshalWriteFast(w, rec); done {
 		return err
 	}
-	if err := json.MarshalWrite(w, rec, json.Deterministic(true)); err != nil {
+	if err := json.MarshalWrite(w, rec, json.Deterministic(true), extOptions); err != nil {
 		return fmt.Errorf("encode %T: %w", rec, err)
 	}
 	return nil
@@ -93,7 +93,7 @@ const maxScratch = 64 << 10
 // current model does not know are ignored, so an older binary can read a
 // store a newer one wrote within the same schema version.
 func Unmarshal(data []byte, rec any) error {
-	if err := json.Unmarshal(data, rec); err != nil {
+	if err := json.Unmarshal(data, rec, extOptions); err != nil {
 		return fmt.Errorf("decode %T: %w", rec, err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package codec_test
 
 import (
 	"bytes"
+	stdjson "encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func TestRoundTrip(t *testing.T) {
 			SISID: "100095233", Grade: "Kindergarten", School: "s1", Schools: []string{"s1"},
 			DOB:      roster.MustDate("2/11/2007"),
 			Programs: &roster.Programs{IEPStatus: "Y"},
-			Ext:      roster.Ext{"b": []byte(`{"x": [1, 2]}`), "a": []byte(`"1"`)},
+			Ext:      roster.ExtOf(map[string]stdjson.RawMessage{"b": []byte(`{"x": [1, 2]}`), "a": []byte(`"1"`)}),
 		}},
 		LastModified: time.Date(2021, 3, 2, 22, 24, 53, 347e6, time.UTC),
 	}
@@ -36,7 +37,7 @@ func TestRoundTrip(t *testing.T) {
 	// Ext values come back compacted, which is what a source sends.
 	want := *u
 	st := *u.Roles.Student
-	st.Ext = roster.Ext{"b": []byte(`{"x":[1,2]}`), "a": []byte(`"1"`)}
+	st.Ext = roster.ExtOf(map[string]stdjson.RawMessage{"b": []byte(`{"x":[1,2]}`), "a": []byte(`"1"`)})
 	want.Roles.Student = &st
 	if diff := cmp.Diff(&want, &got); diff != "" {
 		t.Errorf("round trip mismatch (-want +got):\n%s", diff)
@@ -47,11 +48,11 @@ func TestRoundTrip(t *testing.T) {
 // were built in: preflight's diff depends on it.
 func TestMarshal_Deterministic(t *testing.T) {
 	mk := func(keys ...string) *roster.Section {
-		s := &roster.Section{ID: "x", Ext: roster.Ext{}}
+		var fields []roster.ExtField
 		for _, k := range keys {
-			s.Ext[k] = []byte(`"` + k + `"`)
+			fields = append(fields, roster.ExtField{Key: k, Value: []byte(`"` + k + `"`)})
 		}
-		return s
+		return &roster.Section{ID: "x", Ext: roster.NewExt(fields...)}
 	}
 	a, _ := codec.Marshal(mk("z", "a", "m", "q", "c"))
 	for i := 0; i < 20; i++ {
@@ -83,9 +84,9 @@ func TestMarshalWrite(t *testing.T) {
 		students[i] = fmt.Sprintf("5a25ffb0c1bc2a00360%05d", i)
 	}
 	recs := []any{
-		&roster.District{ID: "d1", Name: "Ünïcode \"District\"", Ext: roster.Ext{
+		&roster.District{ID: "d1", Name: "Ünïcode \"District\"", Ext: roster.ExtOf(map[string]stdjson.RawMessage{
 			"z": []byte(`{"b": 1, "a": [true, null]}`), "a": []byte(`"<&>"`), "m": []byte(` 3 `),
-		}, LastModified: time.Date(2025, 8, 21, 9, 0, 0, 1, time.UTC)},
+		}), LastModified: time.Date(2025, 8, 21, 9, 0, 0, 1, time.UTC)},
 		&roster.School{ID: "s1", District: "d1", Address: roster.Address{City: "Springfield"}},
 		&roster.Term{ID: "t1", StartDate: roster.MustDate("8/20/2025"), EndDate: roster.MustDate("6/5/2026")},
 		&roster.Course{ID: "c1", Subject: "math"},
@@ -126,7 +127,7 @@ func TestMarshalWrite(t *testing.T) {
 
 // Ensure MarshalWrite fails where Marshal does, naming the record's type.
 func TestMarshalWrite_ErrInvalid(t *testing.T) {
-	rec := &roster.School{ID: "s1", Ext: roster.Ext{"bad": []byte(`{]`)}}
+	rec := &roster.School{ID: "s1", Ext: roster.ExtOf(map[string]stdjson.RawMessage{"bad": []byte(`{]`)})}
 	if _, err := codec.Marshal(rec); err == nil {
 		t.Fatal("Marshal of an invalid Ext value succeeded")
 	}

@@ -16,7 +16,7 @@ import (
 // whether the fast path wrote rec itself rather than leave it to the
 // library, for tests that must know it was exercised.
 func compareWithLibrary(rec any) (fast bool, problem string) {
-	want, libErr := json.Marshal(rec, json.Deterministic(true))
+	want, libErr := json.Marshal(rec, json.Deterministic(true), extOptions)
 	wantErr := ""
 	if libErr != nil {
 		wantErr = fmt.Sprintf("encode %T: %v", rec, libErr)

@@ -5,10 +5,6 @@ import (
 	"github.com/rosterd/rosterd/roster"
 )
 
-// maxFastExtKeys bounds the ext the fast path sorts on the stack. Sources
-// send a handful of ext keys; a larger ext is spliced in from the library.
-const maxFastExtKeys = 8
-
 // maxSplicedValue bounds the ext values spliced in from the library. The
 // library limits nesting to 10000 levels counted from the record, so a
 // value encoded on its own could pass where the whole record fails; a
@@ -16,41 +12,30 @@ const maxFastExtKeys = 8
 const maxSplicedValue = 9000
 
 // appendExt writes x (not empty) as the library does with Deterministic:
-// members sorted by key as Go compares strings, that is by bytes, and each
-// json.RawMessage value through its MarshalJSON and the encoder, which
-// trims and reformats it. The common case, a few keys whose values are
-// plain strings or literals the encoder copies verbatim, is written here;
-// any other ext is encoded by the library on its own and spliced in.
+// members in key order (an Ext holds them sorted, by bytes as Go compares
+// strings), each value as the encoder writes raw JSON, trimmed and
+// reformatted. The common case, a few keys whose values are plain strings
+// or literals the encoder copies verbatim, is written here; any other ext
+// is encoded by the library on its own and spliced in.
 func appendExt(b []byte, x roster.Ext) ([]byte, bool) {
-	if len(x) > maxFastExtKeys {
-		return spliceExt(b, x)
-	}
-	var buf [maxFastExtKeys]string
-	keys := buf[:0]
-	for k, v := range x {
+	for _, v := range x.All() {
 		if !verbatimRaw(v) {
 			return spliceExt(b, x)
 		}
-		keys = append(keys, k)
-	}
-	// Insertion sort: a few keys, and slices.Sort's generic code could
-	// move the array to the heap.
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
 	}
 	b = append(b, '{')
-	for i, k := range keys {
-		if i > 0 {
+	first := true
+	for k, v := range x.All() {
+		if !first {
 			b = append(b, ',')
 		}
+		first = false
 		var ok bool
 		if b, ok = appendString(b, k); !ok {
 			return b, false
 		}
 		b = append(b, ':')
-		b = append(b, x[k]...)
+		b = append(b, v...)
 	}
 	return append(b, '}'), true
 }
@@ -79,12 +64,12 @@ func verbatimRaw(raw []byte) bool {
 // writes for x inside a record. An error (invalid JSON, invalid UTF-8)
 // sends the whole record to the library, for its error naming the field.
 func spliceExt(b []byte, x roster.Ext) ([]byte, bool) {
-	for _, v := range x {
+	for _, v := range x.All() {
 		if len(v) > maxSplicedValue {
 			return b, false
 		}
 	}
-	data, err := json.Marshal(x, json.Deterministic(true))
+	data, err := json.Marshal(x, json.Deterministic(true), extOptions)
 	if err != nil {
 		return b, false
 	}

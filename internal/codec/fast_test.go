@@ -97,7 +97,7 @@ func userWithString(s string) *roster.User {
 	return &roster.User{
 		ID: "u-" + s, Name: roster.Name{First: s}, Email: s,
 		Roles: roster.Roles{
-			Student: &roster.Student{SISID: s, Schools: []string{s, "s1"}, Ext: roster.Ext{s: json.RawMessage(`"v"`), "a": json.RawMessage(`1`)}},
+			Student: &roster.Student{SISID: s, Schools: []string{s, "s1"}, Ext: roster.ExtOf(map[string]json.RawMessage{s: json.RawMessage(`"v"`), "a": json.RawMessage(`1`)})},
 			Contact: &roster.Contact{Relationships: []roster.Relationship{{Student: s, Type: s}}},
 		},
 	}
@@ -151,10 +151,11 @@ func TestPlainWord(t *testing.T) {
 // is the library's: key order, keys to escape, values the encoder
 // reformats, and values it rejects.
 func TestFast_Ext(t *testing.T) {
-	many := roster.Ext{}
+	var manyFields []roster.ExtField
 	for i := range 12 {
-		many[fmt.Sprintf("k%02d", 11-i)] = json.RawMessage(`"v"`)
+		manyFields = append(manyFields, roster.ExtField{Key: fmt.Sprintf("k%02d", 11-i), Value: json.RawMessage(`"v"`)})
 	}
+	many := roster.NewExt(manyFields...)
 	deep := func(depth int) json.RawMessage {
 		return json.RawMessage(strings.Repeat("[", depth) + strings.Repeat("]", depth))
 	}
@@ -163,27 +164,27 @@ func TestFast_Ext(t *testing.T) {
 		ext  roster.Ext
 		fast bool // the fast path writes or splices it, rather than leave the record to the library
 	}{
-		{"sorted by bytes", roster.Ext{"b": raw(`"1"`), "B": raw(`"2"`), "a": raw(`"3"`), "é": raw(`"4"`), "日本": raw(`"5"`), "_": raw(`"6"`), "": raw(`"7"`), "~": raw(`"8"`)}, true},
-		{"keys to escape", roster.Ext{`"q"`: raw(`true`), "a\nb": raw(`false`), "<&>": raw(`null`), "\u2028": raw(`"x"`)}, true},
-		{"reformatted values", roster.Ext{"ws": raw(" 3 "), "obj": raw(`{"b": 1, "a": [true, null]}`), "num": raw(`1.50e+10`), "neg": raw(`-0`)}, true},
-		{"strings to reformat", roster.Ext{"html": raw(`"<&>"`), "esc": raw(`"\u00e9\/\t"`), "utf8": raw(`"é"`), "ws": raw(`"a" `), "del": raw("\"\x7f\"")}, true},
-		{"one key", roster.Ext{"photo_consent": raw(`"Y"`)}, true},
+		{"sorted by bytes", roster.ExtOf(map[string]json.RawMessage{"b": raw(`"1"`), "B": raw(`"2"`), "a": raw(`"3"`), "é": raw(`"4"`), "日本": raw(`"5"`), "_": raw(`"6"`), "": raw(`"7"`), "~": raw(`"8"`)}), true},
+		{"keys to escape", roster.ExtOf(map[string]json.RawMessage{`"q"`: raw(`true`), "a\nb": raw(`false`), "<&>": raw(`null`), "\u2028": raw(`"x"`)}), true},
+		{"reformatted values", roster.ExtOf(map[string]json.RawMessage{"ws": raw(" 3 "), "obj": raw(`{"b": 1, "a": [true, null]}`), "num": raw(`1.50e+10`), "neg": raw(`-0`)}), true},
+		{"strings to reformat", roster.ExtOf(map[string]json.RawMessage{"html": raw(`"<&>"`), "esc": raw(`"\u00e9\/\t"`), "utf8": raw(`"é"`), "ws": raw(`"a" `), "del": raw("\"\x7f\"")}), true},
+		{"one key", roster.ExtOf(map[string]json.RawMessage{"photo_consent": raw(`"Y"`)}), true},
 		{"many keys", many, true},
-		{"nil value", roster.Ext{"a": nil, "b": raw(`"x"`)}, true},
+		{"nil value", roster.ExtOf(map[string]json.RawMessage{"a": nil, "b": raw(`"x"`)}), true},
 		// Encoded alone, a value is less deep than in a record: too long
 		// a value is left to the library with the record.
-		{"deep but within the limit", roster.Ext{"a": deep(9990)}, false},
-		{"too deep for the record", roster.Ext{"a": deep(9999)}, false},
-		{"long but shallow", roster.Ext{"a": raw(`"` + strings.Repeat("é", 5000) + `"`)}, false},
-		{"just short enough", roster.Ext{"a": raw(`"` + strings.Repeat("é", maxSplicedValue/2-1) + `"`)}, true},
-		{"empty value", roster.Ext{"a": raw(``)}, false},
-		{"invalid value", roster.Ext{"a": raw(`{]`), "b": raw(`"x"`)}, false},
-		{"two values", roster.Ext{"a": raw(`1 2`)}, false},
-		{"literal cut short", roster.Ext{"a": raw(`nul`)}, false},
-		{"invalid number", roster.Ext{"a": raw(`01`)}, false},
-		{"invalid UTF-8 value", roster.Ext{"a": raw("\"\xff\"")}, false},
-		{"invalid UTF-8 key", roster.Ext{"\xff": raw(`"x"`), "b": raw(`"x"`)}, false},
-		{"lone surrogate escape", roster.Ext{"a": raw(`"\ud800"`)}, false},
+		{"deep but within the limit", roster.ExtOf(map[string]json.RawMessage{"a": deep(9990)}), false},
+		{"too deep for the record", roster.ExtOf(map[string]json.RawMessage{"a": deep(9999)}), false},
+		{"long but shallow", roster.ExtOf(map[string]json.RawMessage{"a": raw(`"` + strings.Repeat("é", 5000) + `"`)}), false},
+		{"just short enough", roster.ExtOf(map[string]json.RawMessage{"a": raw(`"` + strings.Repeat("é", maxSplicedValue/2-1) + `"`)}), true},
+		{"empty value", roster.ExtOf(map[string]json.RawMessage{"a": raw(``)}), false},
+		{"invalid value", roster.ExtOf(map[string]json.RawMessage{"a": raw(`{]`), "b": raw(`"x"`)}), false},
+		{"two values", roster.ExtOf(map[string]json.RawMessage{"a": raw(`1 2`)}), false},
+		{"literal cut short", roster.ExtOf(map[string]json.RawMessage{"a": raw(`nul`)}), false},
+		{"invalid number", roster.ExtOf(map[string]json.RawMessage{"a": raw(`01`)}), false},
+		{"invalid UTF-8 value", roster.ExtOf(map[string]json.RawMessage{"a": raw("\"\xff\"")}), false},
+		{"invalid UTF-8 key", roster.ExtOf(map[string]json.RawMessage{"\xff": raw(`"x"`), "b": raw(`"x"`)}), false},
+		{"lone surrogate escape", roster.ExtOf(map[string]json.RawMessage{"a": raw(`"\ud800"`)}), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,7 +247,7 @@ func raw(s string) json.RawMessage { return json.RawMessage(s) }
 // fullUser holds every role with every field set.
 func fullUser() *roster.User {
 	ext := func() roster.Ext {
-		return roster.Ext{"consent": raw(`"Y"`), "house": raw(`"red"`), "Zeta": raw(`{"x": [1, 2]}`)}
+		return roster.ExtOf(map[string]json.RawMessage{"consent": raw(`"Y"`), "house": raw(`"red"`), "Zeta": raw(`{"x": [1, 2]}`)})
 	}
 	return &roster.User{
 		ID: "u1", District: "d1", Name: roster.Name{First: "Fé", Middle: "M", Last: "O'Brien \"Bo\""}, Email: "e@example.net",

@@ -61,7 +61,7 @@ func (f *object) strs(name string, ss []string) {
 
 // ext writes an Ext member with omitempty.
 func (f *object) ext(name string, x roster.Ext) {
-	if !f.ok || len(x) == 0 {
+	if !f.ok || x.IsZero() {
 		return
 	}
 	f.b = member(f.b, f.open, name)

@@ -27,8 +27,8 @@ func FuzzMarshalMatchesLibrary(f *testing.F) {
 		// Besides the records seed chooses, two that hold every input as
 		// it is, so that each seed of the corpus tests all of it.
 		recs := []any{
-			&roster.Section{ID: a, Name: b, Students: []string{a, b, key}, Ext: roster.Ext{key: raw}, LastModified: g.at},
-			&roster.User{ID: b, Name: roster.Name{First: a}, Roles: roster.Roles{Student: &roster.Student{DOB: g.dob, Ext: roster.Ext{key: raw, a: raw}}}},
+			&roster.Section{ID: a, Name: b, Students: []string{a, b, key}, Ext: roster.ExtOf(map[string]json.RawMessage{key: raw}), LastModified: g.at},
+			&roster.User{ID: b, Name: roster.Name{First: a}, Roles: roster.Roles{Student: &roster.Student{DOB: g.dob, Ext: roster.ExtOf(map[string]json.RawMessage{key: raw, a: raw})}}},
 			g.user(), g.section(),
 		}
 		if g.pick(4) == 0 {
@@ -79,16 +79,14 @@ func (g *recordGen) list() []string {
 
 func (g *recordGen) ext() roster.Ext {
 	switch g.pick(5) {
-	case 0:
-		return nil
-	case 1:
+	case 0, 1:
 		return roster.Ext{}
 	case 2:
-		return roster.Ext{g.key: g.raw}
+		return roster.ExtOf(map[string]json.RawMessage{g.key: g.raw})
 	case 3:
-		return roster.Ext{g.key: g.raw, g.str(): json.RawMessage(`"x"`), g.str() + "k": g.raw}
+		return roster.ExtOf(map[string]json.RawMessage{g.key: g.raw, g.str(): json.RawMessage(`"x"`), g.str() + "k": g.raw})
 	}
-	return roster.Ext{g.str(): json.RawMessage(`true`), "k": json.RawMessage(`"v"`)}
+	return roster.ExtOf(map[string]json.RawMessage{g.str(): json.RawMessage(`true`), "k": json.RawMessage(`"v"`)})
 }
 
 func (g *recordGen) time() time.Time {

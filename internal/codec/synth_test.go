@@ -27,7 +27,7 @@ func TestFast_SynthDistrict(t *testing.T) {
 			}
 			var withExt int
 			for i := range r.Users {
-				if u := &r.Users[i]; u.Roles.Student != nil && len(u.Roles.Student.Ext) > 0 {
+				if u := &r.Users[i]; u.Roles.Student != nil && u.Roles.Student.Ext.Len() > 0 {
 					withExt++
 				}
 				checkSynth(t, &r.Users[i])

@@ -99,7 +99,7 @@ func WriteClever(dir string, r *roster.Roster) error {
 	var extKeys []string
 	for i := range r.Users {
 		if s := r.Users[i].Roles.Student; s != nil {
-			for k := range s.Ext {
+			for k := range s.Ext.All() {
 				if !slices.Contains(extKeys, k) {
 					extKeys = append(extKeys, k)
 				}

@@ -3,6 +3,7 @@ package fakeclever_test
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,14 +20,14 @@ func fullRoster() *roster.Roster {
 	return &roster.Roster{
 		Districts: []roster.District{{
 			ID: "d1", Name: "#DEMO ISD", SISType: "sftp", NCESID: "3600001", StateID: "NY-1",
-			Ext: roster.Ext{"region": json.RawMessage(`"north"`)}, LastModified: modified,
+			Ext: roster.ExtOf(map[string]json.RawMessage{"region": json.RawMessage(`"north"`)}), LastModified: modified,
 		}},
 		Schools: []roster.School{{
 			ID: "s1", District: "d1", Name: "Pineapple Elementary School", SISID: "13K123", SchoolNumber: "123",
 			StateID: "30890", NCESID: "360000101", LowGrade: "TransitionalKindergarten", HighGrade: "5",
 			Phone:   "(718) 555-4567",
 			Address: roster.Address{Street: "110 Pineapple Street", City: "Brooklyn", State: "NY", Zip: "11201"},
-			Ext:     roster.Ext{"charter_school": json.RawMessage(`"N"`)}, LastModified: modified,
+			Ext:     roster.ExtOf(map[string]json.RawMessage{"charter_school": json.RawMessage(`"N"`)}), LastModified: modified,
 		}},
 		Terms: []roster.Term{{
 			ID: "t1", District: "d1", Name: "S1", SISID: "T-S1",
@@ -40,7 +41,7 @@ func fullRoster() *roster.Roster {
 			ID: "x1", District: "d1", School: "s1", Course: "c1", Term: "t1", Name: "Sixth Grade Advisory - Madison - 4",
 			SISID: "587", SectionNumber: "2", Subject: "homeroom/advisory", Grade: "6", Period: "4",
 			Teachers: []string{"u2", "u9"}, Students: []string{"u1", "u8"},
-			Ext: roster.Ext{"classroom": json.RawMessage(`"A1"`)}, LastModified: modified,
+			Ext: roster.ExtOf(map[string]json.RawMessage{"classroom": json.RawMessage(`"A1"`)}), LastModified: modified,
 		}},
 		Users: []roster.User{
 			{
@@ -52,7 +53,7 @@ func fullRoster() *roster.Roster {
 					Gender: "M", GraduationYear: "2016", Race: "Caucasian", HispanicEthnicity: "Y",
 					ELLStatus: "N", HomeLanguage: "English",
 					Programs: &roster.Programs{IEPStatus: "Y", Section504Status: "N", FRLStatus: "Free", GiftedStatus: "Y"},
-					Ext:      roster.Ext{"consent": json.RawMessage(`true`), "houses": json.RawMessage(`["red", "blue"]`)},
+					Ext:      roster.ExtOf(map[string]json.RawMessage{"consent": json.RawMessage(`true`), "houses": json.RawMessage(`["red", "blue"]`)}),
 				}},
 			},
 			{
@@ -62,11 +63,11 @@ func fullRoster() *roster.Roster {
 					Teacher: &roster.Teacher{
 						SISID: "47", TeacherNumber: "230186", StateID: "751884748", Username: "braeden.glover",
 						Title: "Grade 9 English Teacher", School: "s1", Schools: []string{"s1", "s2"},
-						Ext: roster.Ext{"room": json.RawMessage(`"B2"`)},
+						Ext: roster.ExtOf(map[string]json.RawMessage{"room": json.RawMessage(`"B2"`)}),
 					},
 					Staff: &roster.Staff{
 						StaffID: "S47", Username: "bglover", Title: "Coach", Department: "Athletics",
-						Schools: []string{"s2"}, Ext: roster.Ext{"badge": json.RawMessage(`12`)},
+						Schools: []string{"s2"}, Ext: roster.ExtOf(map[string]json.RawMessage{"badge": json.RawMessage(`12`)}),
 					},
 					DistrictAdmin: &roster.DistrictAdmin{Title: "Curriculum Lead"},
 				},
@@ -190,15 +191,15 @@ func TestFromRoster_EmptyValues(t *testing.T) {
 func TestFromRoster_ExtValues(t *testing.T) {
 	r := &roster.Roster{Sections: []roster.Section{{
 		ID: "x1",
-		Ext: roster.Ext{
+		Ext: roster.ExtOf(map[string]json.RawMessage{
 			"spaced":    json.RawMessage("{ \"a\" : [ 1 , 2 ] }"),
-			"quoted":    roster.ExtStrings(map[string]string{"k": "tab\there \x01 \"q\" <b>"})["k"],
+			"quoted":    json.RawMessage(strconv.Quote("tab\there \x01 \"q\" <b>")),
 			"invalid":   json.RawMessage(`not json`),
 			"empty":     json.RawMessage(nil),
 			"null":      json.RawMessage(`null`),
 			"unicode":   json.RawMessage(`"caf\u00e9 ☕"`),
 			"key \"q\"": json.RawMessage(`1`),
-		},
+		}),
 	}}}
 	_, srv := startServer(t, fakeclever.FromRoster(r), fakeclever.Options{})
 	_, body := get(t, srv, "/v3.0/sections/x1")

@@ -166,7 +166,7 @@ func syntheticRoster(students int) *roster.Roster {
 				SISID: fmt.Sprint(100000000 + i), StudentNumber: fmt.Sprint(100000000 + i), StateID: fmt.Sprint(200000000 + i),
 				Username: fmt.Sprintf("stevez%d", i), Grade: "Kindergarten", School: school, Schools: []string{school},
 				DOB: roster.MustDate("2/11/2007"), Gender: "M", Race: "Black or African American", HispanicEthnicity: "Y",
-				Ext: roster.Ext{"gifted_status": json.RawMessage(`""`)},
+				Ext: roster.ExtOf(map[string]json.RawMessage{"gifted_status": json.RawMessage(`""`)}),
 			}},
 			LastModified: modified,
 		})

@@ -1,7 +1,6 @@
 package fakeclever
 
 import (
-	"slices"
 	"strconv"
 	"time"
 
@@ -144,23 +143,20 @@ func (w *objWriter) usDate(k string, d roster.Date) {
 // ext writes a district-defined ext object with its keys sorted, omitted
 // when x is empty.
 func (w *objWriter) ext(x roster.Ext) {
-	if len(x) == 0 {
+	if x.IsZero() {
 		return
 	}
-	keys := make([]string, 0, len(x))
-	for k := range x {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	w.key("ext")
 	w.buf = append(w.buf, '{')
-	for i, k := range keys {
-		if i > 0 {
+	first := true
+	for k, v := range x.All() {
+		if !first {
 			w.buf = append(w.buf, ',')
 		}
+		first = false
 		w.buf = fakewire.AppendString(w.buf, k)
 		w.buf = append(w.buf, ':')
-		w.buf = fakewire.AppendRawValue(w.buf, x[k])
+		w.buf = fakewire.AppendRawValue(w.buf, v)
 	}
 	w.buf = append(w.buf, '}')
 }

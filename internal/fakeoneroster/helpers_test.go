@@ -196,7 +196,7 @@ func fullRoster() *roster.Roster {
 	return &roster.Roster{
 		Districts: []roster.District{{
 			ID: "d1", Name: "#DEMO ISD", SISType: "sftp", NCESID: "3600001", StateID: "NY-1",
-			Ext: roster.Ext{"region": json.RawMessage(`"north"`)}, LastModified: modified,
+			Ext: roster.ExtOf(map[string]json.RawMessage{"region": json.RawMessage(`"north"`)}), LastModified: modified,
 		}},
 		Schools: []roster.School{
 			{
@@ -204,7 +204,7 @@ func fullRoster() *roster.Roster {
 				StateID: "30890", NCESID: "360000101", LowGrade: "TransitionalKindergarten", HighGrade: "5",
 				Phone:   "(718) 555-4567",
 				Address: roster.Address{Street: "110 Pineapple Street", City: "Brooklyn", State: "NY", Zip: "11201"},
-				Ext:     roster.Ext{"charter_school": json.RawMessage(`"N"`)}, LastModified: modified,
+				Ext:     roster.ExtOf(map[string]json.RawMessage{"charter_school": json.RawMessage(`"N"`)}), LastModified: modified,
 			},
 			{ID: "s2", District: "d1", Name: "Orange High School", SISID: "13K456", LastModified: modified},
 		},
@@ -221,7 +221,7 @@ func fullRoster() *roster.Roster {
 				ID: "x1", District: "d1", School: "s1", Course: "c1", Term: "t1", Name: "Sixth Grade Advisory - Madison - 4",
 				SISID: "587", SectionNumber: "2", Subject: "homeroom/advisory", Grade: "6", Period: "4",
 				Teachers: []string{"u2", "u4"}, Students: []string{"u1"},
-				Ext: roster.Ext{"classroom": json.RawMessage(`"A1"`)}, LastModified: modified,
+				Ext: roster.ExtOf(map[string]json.RawMessage{"classroom": json.RawMessage(`"A1"`)}), LastModified: modified,
 			},
 			{
 				ID: "x2", District: "d1", School: "s2", Course: "c1", Term: "t1", Name: "Algebra", Subject: "math",
@@ -238,7 +238,7 @@ func fullRoster() *roster.Roster {
 					Gender: "X", GraduationYear: "2016", Race: "Asian", HispanicEthnicity: "Y",
 					ELLStatus: "N", HomeLanguage: "English",
 					Programs: &roster.Programs{IEPStatus: "Y", Section504Status: "N", FRLStatus: "Free", GiftedStatus: "Y"},
-					Ext:      roster.Ext{"consent": json.RawMessage(`true`), "houses": json.RawMessage(`["red", "blue"]`)},
+					Ext:      roster.ExtOf(map[string]json.RawMessage{"consent": json.RawMessage(`true`), "houses": json.RawMessage(`["red", "blue"]`)}),
 				}},
 			},
 			{
@@ -248,11 +248,11 @@ func fullRoster() *roster.Roster {
 					Teacher: &roster.Teacher{
 						SISID: "47", TeacherNumber: "230186", StateID: "751884748", Username: "braeden.glover",
 						Title: "Grade 9 English Teacher", School: "s1", Schools: []string{"s1", "s2"},
-						Ext: roster.Ext{"room": json.RawMessage(`"B2"`)},
+						Ext: roster.ExtOf(map[string]json.RawMessage{"room": json.RawMessage(`"B2"`)}),
 					},
 					Staff: &roster.Staff{
 						StaffID: "S47", Username: "bglover", Title: "Coach", Department: "Athletics",
-						Schools: []string{"s2"}, Ext: roster.Ext{"badge": json.RawMessage(`12`)},
+						Schools: []string{"s2"}, Ext: roster.ExtOf(map[string]json.RawMessage{"badge": json.RawMessage(`12`)}),
 					},
 					DistrictAdmin: &roster.DistrictAdmin{Title: "Curriculum Lead"},
 				},

@@ -2,7 +2,6 @@ package fakeoneroster
 
 import (
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/rosterd/rosterd/internal/fakewire"
@@ -182,23 +181,20 @@ func (w *objWriter) date(k string, d roster.Date) {
 // metadata writes a record's Ext as the metadata object, keys sorted,
 // omitted when x is empty.
 func (w *objWriter) metadata(x roster.Ext) {
-	if len(x) == 0 {
+	if x.IsZero() {
 		return
 	}
-	keys := make([]string, 0, len(x))
-	for k := range x {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	w.key("metadata")
 	w.buf = append(w.buf, '{')
-	for i, k := range keys {
-		if i > 0 {
+	first := true
+	for k, v := range x.All() {
+		if !first {
 			w.buf = append(w.buf, ',')
 		}
+		first = false
 		w.buf = fakewire.AppendString(w.buf, k)
 		w.buf = append(w.buf, ':')
-		w.buf = fakewire.AppendRawValue(w.buf, x[k])
+		w.buf = fakewire.AppendRawValue(w.buf, v)
 	}
 	w.buf = append(w.buf, '}')
 }

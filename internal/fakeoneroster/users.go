@@ -156,7 +156,7 @@ func userMetadata(u *roster.User) roster.Ext {
 	case rs.Staff != nil:
 		return rs.Staff.Ext
 	}
-	return nil
+	return roster.Ext{}
 }
 
 // username is the username of the first of u's roles that has one.
