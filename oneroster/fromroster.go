@@ -111,12 +111,7 @@ func activeBase(id string, lastModified time.Time, x roster.Ext) Base {
 	if !lastModified.IsZero() {
 		b.DateLastModified = lastModified.UTC().Format(time.RFC3339Nano)
 	}
-	for k, v := range x.All() {
-		if b.Metadata == nil {
-			b.Metadata = make(Metadata, x.Len())
-		}
-		b.Metadata[k] = v
-	}
+	b.Metadata = x.Map()
 	return b
 }
 

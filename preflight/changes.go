@@ -122,7 +122,7 @@ func fieldChanges[T any](before, after *T) []fieldChange {
 		gocmp.Comparer(func(a, b roster.Date) bool { return a == b }),
 		// An ext is compared member by member, so that a change names
 		// the key ("ext.consent").
-		gocmp.Transformer("ext", extMembers),
+		gocmp.Transformer("ext", roster.Ext.Map),
 		// A list of IDs is reported whole (listDiff), so go-cmp need not
 		// work out an edit script element by element: for a section's
 		// students that was most of what an update's detail cost. Two
@@ -131,17 +131,6 @@ func fieldChanges[T any](before, after *T) []fieldChange {
 		gocmp.FilterValues(func(a, b []string) bool { return len(a) > 0 || len(b) > 0 },
 			gocmp.Comparer(func(a, b []string) bool { return slices.Equal(a, b) })))
 	return r.changes
-}
-
-func extMembers(x roster.Ext) map[string]json.RawMessage {
-	if x.IsZero() {
-		return nil
-	}
-	m := make(map[string]json.RawMessage, x.Len())
-	for k, v := range x.All() {
-		m[k] = v
-	}
-	return m
 }
 
 type fieldReporter struct {

@@ -79,10 +79,4 @@ func fullUser() roster.User {
 	}
 }
 
-func cloneExt(x roster.Ext) roster.Ext {
-	var fields []roster.ExtField
-	for k, v := range x.All() {
-		fields = append(fields, roster.ExtField{Key: k, Value: v})
-	}
-	return roster.NewExt(fields...)
-}
+func cloneExt(x roster.Ext) roster.Ext { return roster.ExtOf(x.Map()) }

@@ -90,11 +90,18 @@ func (x Ext) Raw(key string) (json.RawMessage, bool) {
 	return fields[i].Value, true
 }
 
-// Get returns the value of key as text: a JSON string unquoted, any other
-// JSON value as written. ok is false when key is absent or null.
+// Get returns the value of key as text, as ExtText does; ok is false when
+// key is absent or null.
 func (x Ext) Get(key string) (value string, ok bool) {
-	raw, found := x.Raw(key)
-	if !found || len(raw) == 0 || string(raw) == "null" {
+	raw, _ := x.Raw(key)
+	return ExtText(raw)
+}
+
+// ExtText returns a raw ext value as text: a JSON string unquoted, any
+// other JSON value as written. ok is false for a value that is absent
+// (empty) or null.
+func ExtText(raw json.RawMessage) (value string, ok bool) {
+	if len(raw) == 0 || string(raw) == "null" {
 		return "", false
 	}
 	if raw[0] == '"' {
@@ -115,6 +122,18 @@ func (x Ext) All() iter.Seq2[string, json.RawMessage] {
 			}
 		}
 	}
+}
+
+// Map returns the fields as a map, nil when there are none.
+func (x Ext) Map() map[string]json.RawMessage {
+	if x.IsZero() {
+		return nil
+	}
+	m := make(map[string]json.RawMessage, x.Len())
+	for _, f := range x.list() {
+		m[f.Key] = f.Value
+	}
+	return m
 }
 
 // Keys returns the keys, in order.

@@ -39,6 +39,14 @@ func TestExt_Fields(t *testing.T) {
 	if x.Equal(y) || (roster.Ext{}).Equal(x) {
 		t.Error("Equal holds for different Exts")
 	}
+	if m := x.Map(); len(m) != 4 || string(m["b"]) != "3" || !roster.ExtOf(m).Equal(x) || (roster.Ext{}).Map() != nil {
+		t.Errorf("Map() = %v", m)
+	}
+	for raw, want := range map[string]string{`"Y"`: "Y", `3`: "3", `{"a":1}`: `{"a":1}`, `null`: "", ``: ""} {
+		if got, ok := roster.ExtText(json.RawMessage(raw)); got != want || ok != (want != "") {
+			t.Errorf("ExtText(%s) = %q, %v", raw, got, ok)
+		}
+	}
 }
 
 // Ensure an Ext encodes as a JSON object in key order, and decodes from

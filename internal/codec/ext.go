@@ -21,9 +21,9 @@ var extOptions = json.JoinOptions(
 )
 
 func marshalExt(enc *jsontext.Encoder, x roster.Ext) error {
-	m := make(map[string]stdjson.RawMessage, x.Len())
-	for k, v := range x.All() {
-		m[k] = v
+	m := x.Map()
+	if m == nil {
+		m = map[string]stdjson.RawMessage{} // an object, as the empty map was
 	}
 	return json.MarshalEncode(enc, m)
 }

@@ -97,7 +97,7 @@ func (f *orFile) write(w io.Writer) error {
 	cw.Write(header)
 	f.rows(func(md oneroster.Metadata, cells ...string) {
 		for _, k := range keys {
-			v, _ := roster.ExtOf(md).Get(k)
+			v, _ := roster.ExtText(md[k])
 			cells = append(cells, v)
 		}
 		cw.Write(cells)
