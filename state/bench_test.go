@@ -164,6 +164,26 @@ func BenchmarkCommitProfile(b *testing.B) {
 				},
 			},
 			{
+				// The steady state: a resync where 1% of the users
+				// changed, spread over the whole tree as Clever's random
+				// IDs spread them.
+				mode:   "update1pct",
+				before: func() *roster.Change { return full },
+				change: func() *roster.Change {
+					var c roster.Change
+					for i := 0; i < len(r.Users); i += 100 {
+						u := r.Users[i]
+						u.LastModified = u.LastModified.Add(24 * time.Hour)
+						data, err := codec.Marshal(&u)
+						if err != nil {
+							b.Fatal(err)
+						}
+						c.AddPut(roster.KindUsers, roster.Record{ID: u.ID, Data: data})
+					}
+					return &c
+				},
+			},
+			{
 				mode:   "delete",
 				before: func() *roster.Change { return full },
 				change: func() *roster.Change {

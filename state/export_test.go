@@ -90,3 +90,6 @@ func SetRawPassHook(fn func(compressed bool, streamBytes int64)) (restore func()
 	rawPassHook = fn
 	return func() { rawPassHook = old }
 }
+
+// PageSize returns the page size of s's file.
+func PageSize(s *Store) int { return s.db.Info().PageSize }

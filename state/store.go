@@ -36,6 +36,16 @@ var initialMmapSize = func() int {
 	return 1 << 31
 }()
 
+// pageSize is the page size of a state file Open creates; a file keeps
+// the size it was created with. bbolt writes a commit one pwrite per
+// page and splits a tree per page, so bigger pages make fewer of both: an
+// XL first sync's 1.4M records committed in 2.0-2.1 s with 16 KiB pages
+// against 2.95-2.98 s with 4 KiB ones, in a 7% smaller file. A resync
+// that changes 1% of the records, spread over the tree, rewrites more
+// bytes per record it changes, and took 0.27 s against 0.18 s
+// (BenchmarkCommitProfile, profile xl, modes first and update1pct).
+const pageSize = 16 << 10
+
 // Bucket and key names. Top-level buckets are created at Open; the rest
 // are created by the first write that needs them.
 var (
@@ -108,6 +118,7 @@ func Open(path string, opts Options) (*Store, error) {
 		Timeout:         timeout,
 		ReadOnly:        opts.ReadOnly,
 		InitialMmapSize: initialMmapSize,
+		PageSize:        pageSize,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, &lockedError{path: path, waited: timeout}

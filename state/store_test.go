@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterd/rosterd/roster"
 	"github.com/rosterd/rosterd/state"
 	bolt "go.etcd.io/bbolt"
 )
@@ -57,6 +58,40 @@ func TestOpen(t *testing.T) {
 		s = mustOpen(t, path)
 		if _, err := s.Run(run.ID); err != nil {
 			t.Errorf("Run(%d) after reopen: %v", run.ID, err)
+		}
+	})
+
+	// Ensure a new file gets big pages, and a file an older rosterd made
+	// with bbolt's 4 KiB pages keeps them and takes a large batched
+	// commit as before.
+	t.Run("PageSize", func(t *testing.T) {
+		s := mustOpen(t, tempPath(t))
+		if got, want := state.PageSize(s), 16<<10; got != want {
+			t.Errorf("page size of a new file = %d, want %d", got, want)
+		}
+
+		path := tempPath(t)
+		db, err := bolt.Open(path, 0o600, &bolt.Options{PageSize: 4096})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s = mustOpen(t, path)
+		if got, want := state.PageSize(s), 4096; got != want {
+			t.Errorf("page size of an older file = %d, want %d", got, want)
+		}
+		state.SetCommitLimits(s, state.Batched(100))
+		var change roster.Change
+		for _, rec := range syntheticUsers(t, "5a25ffb0c1bc2a003", 1000) {
+			change.AddPut(roster.KindUsers, rec)
+		}
+		mustCommit(t, s, 0, &change, nil)
+		mustClose(t, s)
+		s = mustOpen(t, path)
+		if got := len(dump(t, s, testConn)[roster.KindUsers]); got != 1000 {
+			t.Errorf("after reopening, %d users, want 1000", got)
 		}
 	})
 
