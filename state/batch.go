@@ -26,16 +26,19 @@ const (
 	// bigChangeWrites and bigChangeBytes are the size of change above which
 	// Commit, Stage and CommitStaged write in batches: more writes (puts
 	// and deletes), or more bytes of puts (IDs and records). A write that
-	// lands on a page of its own dirties the whole page and its node, about
-	// 5 KB of heap: rewriting every tenth of 1.3M users peaked at 717 MB in
-	// one transaction and 146 MB in batches, and 25k writes so spread cost
-	// about what a batched commit does (BenchmarkCommitHeap). A change in
-	// key order packs its writes and peaks at 1.7 times its bytes: 64 MiB
-	// is ~110 MB, a first sync of 555 MB 915 MB (136 MB in batches). Below
-	// both limits the single transaction is the better path: it rewrites
-	// only the pages the change touches, where the batched path copies
-	// every record the kinds it changes keep (2.5 s for an XL district's
-	// users, against 0.35 s for 25k writes in place).
+	// lands on a page of its own dirties the whole page (16 KiB, see
+	// pageSize) and its node. So, of 1.3M users (BenchmarkCommitHeap):
+	//   - rewriting every tenth peaked at 828 MB in one transaction and
+	//     135 MB in batches;
+	//   - 25k writes spread over all of them, at 468 MB in 0.84 s against
+	//     142 MB in 3.0 s in batches (with 4 KiB pages, 156 MB in 0.52 s).
+	// A change in key order packs its writes and peaks at 1.4 times its
+	// bytes: a first sync of 555 MB peaked at 784 MB (132 MB in batches).
+	// Below both limits the single transaction is the better path: it
+	// rewrites only the pages the change touches, where the batched path
+	// copies every record the kinds it changes keep. Its heap never
+	// exceeds the kind's size, and it runs after a sync has let its
+	// fetched roster go, which is larger.
 	bigChangeWrites = 25_000
 	bigChangeBytes  = 64 << 20
 
@@ -44,8 +47,8 @@ const (
 	// four times its bytes (nodes, page buffers, and the last batch's
 	// garbage the collector has not reclaimed yet): a first sync of 1.3M
 	// users peaked at 113, 148 and 206 MB for batches of 8, 16 and 32 MiB,
-	// in about the same time. 16 MiB is ~80 batches for an XL district,
-	// two fsyncs each.
+	// in about the same time (4 KiB pages; 132 MB at 16 MiB with 16 KiB
+	// pages). 16 MiB is ~80 batches for an XL district, two fsyncs each.
 	batchWrites = 100_000
 	batchBytes  = 16 << 20
 )

@@ -276,8 +276,10 @@ func benchCommitOnto(b *testing.B, before func() *roster.Change, change *roster.
 
 // BenchmarkCommitHeap measures the heap a commit adds on top of the
 // change it commits, in one transaction and in batches of the default
-// size: a first sync of N users, and an update rewriting every tenth of
-// them (writes spread over the whole roster). peak-heap-MB is the highest
+// size: a first sync of N users, an update rewriting every tenth of them
+// (writes spread over the whole roster), and the largest change one
+// transaction still takes (spread, bigChangeWrites writes as far apart as
+// they go). peak-heap-MB is the highest
 // HeapInuse seen while Commit runs, sampled every millisecond, less
 // HeapInuse with the change built and collected around; change-MB is the
 // bytes of its records. The records sit in a spill arena, off the heap,
@@ -297,12 +299,21 @@ func BenchmarkCommitHeap(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { arena.Close() })
-		var first, update roster.Change
+		// spread is the largest change that still takes one transaction,
+		// its writes spread evenly over the roster.
+		var first, update, spread roster.Change
+		stride := n / state.DefaultCommitLimits.BigWrites
 		for i, rec := range syntheticUsers(b, "5a25ffb0c1bc2a003", n) {
 			first.AddPut(roster.KindUsers, roster.Record{ID: rec.ID, Data: arena.Append(rec.Data)})
-			if i%10 == 0 {
+			if i%10 == 0 || i%stride == 0 {
 				rec.Data[len(rec.Data)-1] ^= 1
-				update.AddPut(roster.KindUsers, roster.Record{ID: rec.ID, Data: arena.Append(rec.Data)})
+				changed := roster.Record{ID: rec.ID, Data: arena.Append(rec.Data)}
+				if i%10 == 0 {
+					update.AddPut(roster.KindUsers, changed)
+				}
+				if i%stride == 0 && len(spread.Put[roster.KindUsers]) < state.DefaultCommitLimits.BigWrites {
+					spread.AddPut(roster.KindUsers, changed)
+				}
 			}
 		}
 		if err := arena.Seal(); err != nil {
@@ -317,10 +328,13 @@ func BenchmarkCommitHeap(b *testing.B) {
 		baseRun := mustCommit(b, s, 0, &first, nil)
 		mustClose(b, s)
 
-		for _, mode := range []string{"first", "update"} {
+		for _, mode := range []string{"first", "update", "spread"} {
 			change, onto := &first, ""
-			if mode == "update" {
+			switch mode {
+			case "update":
 				change, onto = &update, base
+			case "spread":
+				change, onto = &spread, base
 			}
 			var size int64
 			for _, rec := range change.Put[roster.KindUsers] {
