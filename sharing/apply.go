@@ -128,11 +128,7 @@ func (r *Rules) Apply(ro *roster.Roster, opts ApplyOptions) *Result {
 		r = &Rules{}
 	}
 	a.rules = r
-	loc := r.location
-	if loc == nil {
-		loc = time.Local
-	}
-	a.ix = newIndex(ro, now.In(loc))
+	a.ix = newIndex(ro, r.Day(now))
 	a.userKeep = make([]bool, len(ro.Users))
 	for i := range a.userKeep {
 		a.userKeep[i] = true
@@ -156,6 +152,18 @@ func (r *Rules) Apply(ro *roster.Roster, opts ApplyOptions) *Result {
 		a.res.Rules = append(a.res.Rules, *a.stats[name])
 	}
 	return a.res
+}
+
+// Day returns the date Apply, run at now, judges terms current on: now's
+// date in the rules' time zone. Apply reads no other clock, so two runs on
+// the same Day over the same roster give the same result.
+func (r *Rules) Day(now time.Time) roster.Date {
+	loc := time.Local
+	if r != nil && r.location != nil {
+		loc = r.location
+	}
+	now = now.In(loc)
+	return roster.Date{Year: int16(now.Year()), Month: uint8(now.Month()), Day: uint8(now.Day())}
 }
 
 // applier is the state of one Apply.

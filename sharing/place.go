@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
@@ -23,7 +22,7 @@ const (
 // sections needs a rule, not a list of 40.
 const maxSectionsPerIssue = 20
 
-func newIndex(ro *roster.Roster, now time.Time) *index {
+func newIndex(ro *roster.Roster, today roster.Date) *index {
 	ix := &index{
 		schools:      make(map[string]*roster.School, len(ro.Schools)),
 		courses:      make(map[string]*roster.Course, len(ro.Courses)),
@@ -38,7 +37,6 @@ func newIndex(ro *roster.Roster, now time.Time) *index {
 	for i := range ro.Courses {
 		ix.courses[ro.Courses[i].ID] = &ro.Courses[i]
 	}
-	today := roster.Date{Year: int16(now.Year()), Month: uint8(now.Month()), Day: uint8(now.Day())}
 	for i := range ro.Terms {
 		t := &ro.Terms[i]
 		ix.terms[t.ID] = t
