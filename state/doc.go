@@ -17,6 +17,9 @@
 //	        head                    -> JSON {run_id, committed_at}: the run whose commit
 //	                                   last changed the roster
 //	        cursor                  -> opaque bytes from the source (a Clever event ID)
+//	        reuse                   -> opaque bytes from the engine: which run's rules and
+//	                                   preflight result a run with the same inputs may
+//	                                   reuse (reuse.go)
 //	        raw/                    the last roster the source fetched, before sharing
 //	                                rules: one stream of framed records, compressed
 //	                                as zstd frames of 1 MiB of it each (raw.go)

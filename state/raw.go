@@ -152,6 +152,11 @@ type RawInfo struct {
 	Fetched time.Time // when the source fetch that produced it finished
 	Records int       // records stored (districts+schools+terms+courses+sections+users)
 	Bytes   int64     // compressed size in the store
+	// Fingerprint names the roster's content: the hash and length of its
+	// stream, which encodes every record in full. Two raw rosters with the
+	// same fingerprint hold the same records, whenever each was saved. It
+	// is empty for one saved before rosterd kept fingerprints.
+	Fingerprint string
 }
 
 // rawInfoRecord is how a raw roster is described in raw_info.
@@ -188,7 +193,11 @@ func (rec *rawInfoRecord) info() RawInfo {
 	for tag := rawTagDistricts; tag <= rawTagUsers; tag++ {
 		n += rec.Counts[rawCollections[tag]]
 	}
-	return RawInfo{Fetched: rec.Fetched, Records: n, Bytes: rec.Bytes}
+	info := RawInfo{Fetched: rec.Fetched, Records: n, Bytes: rec.Bytes}
+	if rec.Fingerprint != "" {
+		info.Fingerprint = fmt.Sprintf("%s/%d", rec.Fingerprint, rec.StreamBytes)
+	}
+	return info
 }
 
 // frames returns the number of frames rec counts, field errors included.

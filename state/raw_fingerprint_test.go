@@ -34,6 +34,9 @@ func TestStore_SaveRawUnchanged(t *testing.T) {
 				t.Fatalf("raw_info %s = %q, want an xxh64 one", field, h)
 			}
 		}
+		if want := fmt.Sprintf("%s/%d", info["fingerprint"], streamBytes(info)); first.Fingerprint != want {
+			t.Errorf("SaveRaw fingerprint = %q, want %q", first.Fingerprint, want)
+		}
 
 		s = mustOpen(t, path)
 		passes := recordPasses(t)
@@ -79,7 +82,8 @@ func TestStore_SaveRawUnchanged(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := tempPath(t)
 			s := mustOpen(t, path)
-			if _, err := s.SaveRaw(testConn, bulkyRoster(t, 3_000), fetchedAt); err != nil {
+			first, err := s.SaveRaw(testConn, bulkyRoster(t, 3_000), fetchedAt)
+			if err != nil {
 				t.Fatalf("SaveRaw: %v", err)
 			}
 			mustClose(t, s)
@@ -114,6 +118,9 @@ func TestStore_SaveRawUnchanged(t *testing.T) {
 			}
 			if gotInfo["fingerprint"] == info["fingerprint"] {
 				t.Errorf("fingerprint %v unchanged by a changed roster", info["fingerprint"])
+			}
+			if saved.Fingerprint == "" || saved.Fingerprint == first.Fingerprint {
+				t.Errorf("SaveRaw fingerprint %q of a changed roster, first %q", saved.Fingerprint, first.Fingerprint)
 			}
 			s = mustOpen(t, path)
 			checkRaw(t, s, changed, saved)
