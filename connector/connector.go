@@ -67,7 +67,16 @@ type Store interface {
 	UpdateRun(run RunRecord, report []byte) error
 	// SaveRaw replaces conn's last fetched roster, kept for the rules
 	// workbench; it touches neither the committed roster nor the history.
-	SaveRaw(conn string, r *roster.Roster, fetched time.Time) error
+	// It returns the roster's fingerprint, which names its content: equal
+	// fingerprints mean equal rosters. It may be empty.
+	SaveRaw(conn string, r *roster.Roster, fetched time.Time) (fingerprint string, err error)
+	// RawFingerprint returns the fingerprint of conn's kept raw roster,
+	// or "" when none is kept.
+	RawFingerprint(conn string) (string, error)
+	// SaveReuse replaces conn's reuse note (see reuse.go); Reuse returns
+	// it, or nil when there is none.
+	SaveReuse(conn string, note []byte) error
+	Reuse(conn string) ([]byte, error)
 
 	// Stage records a held run and stages its change and cursor, computed
 	// against base, without touching the roster.
@@ -144,6 +153,14 @@ type Connection struct {
 	// KeepRaw stores each fetched roster (minimised, before the rules) so
 	// that "rosterd rules test" can re-run the rules on it.
 	KeepRaw bool
+	// Fingerprint names everything but the fetched roster, the day and
+	// the committed roster that a run's rules and preflight result depend
+	// on: the rules, the preflight options and the rosterd build. Two
+	// runs with the same one that fetch the same roster on the same Day
+	// (sharing.Rules.Day) against the same committed roster reach the
+	// same result, so the second reuses the first's when KeepRaw gives it
+	// the fetched roster's fingerprint. Empty turns reuse off.
+	Fingerprint string
 	// Pauses are date ranges in which syncs do not commit (they still
 	// preflight), judged in Location; nil Location means time.Local.
 	Pauses   []Pause

@@ -65,6 +65,10 @@ type RunOptions struct {
 	Mode Mode
 	// Force commits even inside one of the connection's pause windows.
 	Force bool
+	// Recheck runs the rules and preflight even when the run could reuse
+	// an earlier run's result (see reuse.go); the run still leaves its
+	// own for later runs.
+	Recheck bool
 	// rollbackTo marks a rollback run (see Rollback).
 	rollbackTo uint64
 }
@@ -80,11 +84,12 @@ func (e *Engine) Run(ctx context.Context, c *Connection, opts RunOptions) (rep *
 		return nil, fmt.Errorf("start run: %w", err)
 	}
 	r := &run{
-		engine: e,
-		conn:   c,
-		mode:   mode,
-		force:  opts.Force,
-		log:    e.log.With().Uint64(logRunID, id).Str(logConnection, c.Name).Str(logMode, string(mode)).Logger(),
+		engine:  e,
+		conn:    c,
+		mode:    mode,
+		force:   opts.Force,
+		recheck: opts.Recheck,
+		log:     e.log.With().Uint64(logRunID, id).Str(logConnection, c.Name).Str(logMode, string(mode)).Logger(),
 		report: &preflight.Report{
 			Schema:     preflight.ReportSchema,
 			RunID:      id,
@@ -106,12 +111,15 @@ func (e *Engine) Run(ctx context.Context, c *Connection, opts RunOptions) (rep *
 
 // run is the state of one run.
 type run struct {
-	engine *Engine
-	conn   *Connection
-	mode   Mode
-	force  bool
-	log    zerolog.Logger
-	report *preflight.Report
+	engine  *Engine
+	conn    *Connection
+	mode    Mode
+	force   bool
+	recheck bool
+	log     zerolog.Logger
+	report  *preflight.Report
+	// reuseKey names the run's inputs for reuse.go; "" when it has none.
+	reuseKey string
 }
 
 func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
@@ -142,18 +150,25 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		r.log.Info().Int("values", n).Msg("data minimisation dropped field values")
 		rawUnchanged = false // the kept roster still holds what it dropped
 	}
+	var fingerprint string // of the fetched roster, as kept
 	if r.conn.KeepRaw && rawUnchanged {
 		// Storing it again would cost an XL district's no-change run a
 		// third of its time, for the same bytes.
 		r.log.Info().Msg("the fetched roster is the kept one, unchanged; not storing it again")
+		if fingerprint, err = r.engine.store.RawFingerprint(r.conn.Name); err != nil {
+			r.log.Warn().Err(err).Msg("could not read the kept roster's fingerprint")
+			fingerprint = ""
+		}
 	}
 	if r.conn.KeepRaw && !rawUnchanged {
 		// The kept roster only serves the rules workbench: failing to
 		// store it is no reason to stop a sync.
-		err := r.phase("snapshot", func() error {
-			return r.engine.store.SaveRaw(r.conn.Name, fetched, r.engine.now())
+		err := r.phase("snapshot", func() (err error) {
+			fingerprint, err = r.engine.store.SaveRaw(r.conn.Name, fetched, r.engine.now())
+			return err
 		})
 		if err != nil {
+			fingerprint = ""
 			r.log.Warn().Err(err).Msg("could not keep the fetched roster for the rules workbench")
 			if _, ok := r.conn.Source.(IncrementalSource); ok && cursor != nil {
 				// The next fetch builds on the kept roster, which is still
@@ -166,9 +181,18 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		}
 	}
 
+	// The rules judge the current term at rulesAt, and the reuse key
+	// names its Day: the same moment, or a run straddling midnight could
+	// leave a result under the wrong day.
+	rulesAt := r.engine.now()
+	r.reuseKey = r.keyOf(fingerprint, r.conn.Rules.Day(rulesAt))
+	if prev, base, ok := r.reusable(r.reuseKey); ok {
+		return r.reuse(prev, base, counted, cursor)
+	}
+
 	var ruled *sharing.Result
 	_ = r.phase("rules", func() error {
-		ruled = r.conn.Rules.Apply(fetched, sharing.ApplyOptions{Now: r.engine.now()})
+		ruled = r.conn.Rules.Apply(fetched, sharing.ApplyOptions{Now: rulesAt})
 		return nil
 	})
 
@@ -205,7 +229,13 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	r.engine.releaseMemory()
 	result.AddIssues(r.conn.Preflight, ruled.Issues)
 	r.fillReport(counted, result, ruled)
+	return r.conclude(base, result, cursor, arena)
+}
 
+// conclude gives the verdict on a checked run and, when it is to commit,
+// commits result's change onto base, with cursor; arena holds the
+// change, or is nil when the heap does.
+func (r *run) conclude(base uint64, result *preflight.Result, cursor []byte, arena Arena) (*preflight.Report, error) {
 	switch pause := r.conn.pausedAt(r.engine.now()); {
 	case result.Errors() > 0:
 		r.log.Warn().Int("errors", result.Errors()).Msg("preflight refused the run; nothing committed")
@@ -221,7 +251,7 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	}
 
 	r.report.Verdict = preflight.VerdictCommitted
-	err = r.phase("commit", func() error {
+	err := r.phase("commit", func() error {
 		r.report.Finished = r.engine.now()
 		data, err := r.encodeReport()
 		if err != nil {
@@ -235,6 +265,7 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		return r.fail(fmt.Errorf("commit: %w", err))
 	}
 	r.log.Info().Int("writes", result.Change.Len()).Msg("committed")
+	r.noteReuse(base, result.Change.Len() > 0)
 	// The commit stored the report as it stood before the commit's own
 	// timing was known. Store the final one; failing to is no reason to
 	// call a committed run failed.

@@ -2,6 +2,8 @@ package connector_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"sort"
 	"sync"
@@ -33,6 +35,7 @@ type memStore struct {
 	beforeCommit func(s *memStore)
 	// saveRawErr, when set, fails SaveRaw, keeping nothing.
 	saveRawErr error
+	reuse      map[string][]byte // reuse notes
 }
 
 var (
@@ -51,6 +54,7 @@ func newMemStore() *memStore {
 		raw:     map[string][]byte{},
 		cursors: map[string][]byte{},
 		history: map[uint64]map[roster.Kind]map[string][]byte{},
+		reuse:   map[string][]byte{},
 	}
 }
 
@@ -271,19 +275,47 @@ func (s *memStore) UpdateRun(run connector.RunRecord, report []byte) error {
 	return nil
 }
 
-func (s *memStore) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
+func (s *memStore) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.raws++
 	if s.saveRawErr != nil {
-		return s.saveRawErr
+		return "", s.saveRawErr
 	}
 	data, err := codec.Marshal(r)
 	if err != nil {
-		return err
+		return "", err
 	}
 	s.raw[conn] = data
+	return fingerprintOf(data), nil
+}
+
+func (s *memStore) RawFingerprint(conn string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if data, ok := s.raw[conn]; ok {
+		return fingerprintOf(data), nil
+	}
+	return "", nil
+}
+
+// fingerprintOf names an encoded roster by its hash.
+func fingerprintOf(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *memStore) SaveReuse(conn string, note []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reuse[conn] = bytes.Clone(note)
 	return nil
+}
+
+func (s *memStore) Reuse(conn string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.reuse[conn]), nil
 }
 
 // snapshot returns a copy of conn's committed records.

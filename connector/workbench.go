@@ -22,7 +22,7 @@ func (e *Engine) FetchRaw(ctx context.Context, c *Connection) (*roster.Roster, e
 		return nil, fmt.Errorf("fetch: %w", err)
 	}
 	c.Rules.Minimise(r)
-	if err := e.store.SaveRaw(c.Name, r, e.now()); err != nil {
+	if _, err := e.store.SaveRaw(c.Name, r, e.now()); err != nil {
 		return nil, fmt.Errorf("keep the fetched roster: %w", err)
 	}
 	return r, nil

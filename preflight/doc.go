@@ -73,6 +73,11 @@
 //	            a held run an operator decided on
 //	rollback_to optional: the run whose committed roster a rollback
 //	            restored
+//	reused_from absent unless set: the committed run whose rules and
+//	            preflight result this run reused, having fetched the same
+//	            roster under the same configuration and rosterd build on
+//	            the same day, with that run's roster still committed; no
+//	            "rules" or "preflight" timing then, and no change
 //
 // WriteText renders the same report for a terminal, WriteCSV writes one
 // row per issue for spreadsheets (UTF-8 with a byte order mark, CRLF line

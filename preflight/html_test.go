@@ -240,19 +240,20 @@ func TestReport_WriteHTMLVerdicts(t *testing.T) {
 	}
 }
 
-// Ensure the summary shows a pause window, an operator's decision and a
-// rollback's target.
+// Ensure the summary shows a pause window, an operator's decision, a
+// rollback's target and the run whose result a run reused.
 func TestReport_WriteHTMLDecision(t *testing.T) {
 	rep := &preflight.Report{
 		RunID: 47, Verdict: preflight.VerdictCommitted, Pause: "exams",
 		Decision:   &preflight.Decision{Action: "approved", By: "alice", At: time.Date(2025, 9, 4, 7, 30, 0, 0, time.UTC)},
-		RollbackTo: 40,
+		RollbackTo: 40, ReusedFrom: 41,
 	}
 	page := writeHTML(t, rep)
 	for _, want := range []string{
 		`<tr><th scope="row">Pause window</th><td>exams</td></tr>`,
 		`<tr><th scope="row">Decision</th><td>approved by alice at <time datetime="2025-09-04T07:30:00Z">2025-09-04 07:30:00 UTC</time></td></tr>`,
 		`<tr><th scope="row">Rollback target</th><td>the roster run 40 committed</td></tr>`,
+		`<tr><th scope="row">Reused</th><td>the rules and preflight result of run 41 (same roster, configuration, build and day; its roster is still committed)</td></tr>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %s", want)

@@ -75,6 +75,12 @@ type Report struct {
 	Decision *Decision `json:"decision,omitempty"`
 	// RollbackTo is the run whose committed roster a rollback restores.
 	RollbackTo uint64 `json:"rollback_to,omitempty"`
+	// ReusedFrom is the committed run whose rules and preflight result
+	// this run reused instead of computing them again: it fetched the
+	// same roster, under the same configuration and rosterd build, on the
+	// same day, and found that run's roster still committed. Its issues
+	// and counts are that run's; its change is empty.
+	ReusedFrom uint64 `json:"reused_from,omitzero"`
 }
 
 // ChangeDetail is the field-level diff of a run. Updates, Added and

@@ -320,3 +320,26 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("Summarize mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// Ensure a reused result says whose it is in text and JSON, and that a
+// computed one has no reused_from at all (the golden reports).
+func TestReport_ReusedFrom(t *testing.T) {
+	rep := &preflight.Report{Schema: preflight.ReportSchema, RunID: 9, Verdict: preflight.VerdictCommitted, ReusedFrom: 7}
+	var text, js bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "the rules and preflight result of run 7") {
+		t.Errorf("text report does not name the reused run:\n%s", text.String())
+	}
+	back, err := preflight.ReadReportJSON(js.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.ReusedFrom != 7 {
+		t.Errorf("reused_from read back as %d, want 7:\n%s", back.ReusedFrom, js.String())
+	}
+}

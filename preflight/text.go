@@ -66,6 +66,10 @@ func (r *Report) writeSummary(w *bufio.Writer) {
 	if r.RollbackTo != 0 {
 		line("Rollback", "restores the roster run "+strconv.FormatUint(r.RollbackTo, 10)+" committed")
 	}
+	if r.ReusedFrom != 0 {
+		line("Reused", "the rules and preflight result of run "+strconv.FormatUint(r.ReusedFrom, 10)+
+			" (same roster, configuration, build and day; its roster is still committed)")
+	}
 	if !r.Started.IsZero() {
 		line("Started", r.Started.Format("2006-01-02 15:04:05 MST"))
 	}

@@ -402,7 +402,11 @@ func (b *bench) print(results []*profileResult) {
 		fetch := res.passes[0]
 		fmt.Fprintf(b.env.stdout, "\n%s: the fetch+decode pass made %d requests.\n", res.profile, fetch.requests)
 		for _, r := range res.passes[1:] {
-			fmt.Fprintf(b.env.stdout, "%s: %s takes %.2fx the fetch+decode pass.\n", res.profile, r.name, r.wall.Seconds()/fetch.wall.Seconds())
+			reused := ""
+			if r.report != nil && r.report.ReusedFrom != 0 {
+				reused = fmt.Sprintf(" It reused the rules and preflight result of run %d, the roster being unchanged.", r.report.ReusedFrom)
+			}
+			fmt.Fprintf(b.env.stdout, "%s: %s takes %.2fx the fetch+decode pass.%s\n", res.profile, r.name, r.wall.Seconds()/fetch.wall.Seconds(), reused)
 		}
 		fmt.Fprintf(b.env.stdout, "%s: before the %s the source changed %s.\n", res.profile, b.changePass(), res.change)
 	}

@@ -55,6 +55,12 @@ func testBench(t *testing.T, events bool) {
 	if full[11] != full[3] || same[11] != "0" {
 		t.Errorf("changed: full sync %s (want %s), no-change sync %s (want 0)", full[11], full[3], same[11])
 	}
+	// The source unchanged, the no-change sync reuses the full sync's
+	// result; the change sync computes its own.
+	if same[8] != "-" || same[9] != "-" || change[9] == "-" || !strings.Contains(r.stdout, "no-change sync takes") ||
+		!regexp.MustCompile(`no-change sync takes [0-9.]+x the fetch\+decode pass\. It reused the rules and preflight result of run 1,`).MatchString(r.stdout) {
+		t.Errorf("the no-change sync did not reuse the full sync's result, or the change sync did:\n%s", r.stdout)
+	}
 
 	// The change the serving child made, made again here.
 	profile, _ := synth.ProfileByName("tiny")

@@ -106,35 +106,45 @@ func TestDaemon_EndToEnd(t *testing.T) {
 		return len(got.Runs) >= 2
 	})
 
-	// The metrics parse as Prometheus text and count the runs.
-	req, _ := http.NewRequest("GET", "http://"+addr+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+apiToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatalf("/metrics is not Prometheus text: %v", err)
-	}
-	counter := func(name string, labels map[string]string) float64 {
-		total := 0.0
-		for _, m := range families[name].GetMetric() {
-			match := true
-			for _, l := range m.GetLabel() {
-				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
-					match = false
+	// The metrics parse as Prometheus text and count the runs. A run is
+	// in the history a moment before it is counted, when it has finished.
+	// scrape returns a reader of the metrics as they stand.
+	scrape := func() func(name string, labels map[string]string) float64 {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+apiToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parser := expfmt.NewTextParser(model.UTF8Validation)
+		families, err := parser.TextToMetricFamilies(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("/metrics is not Prometheus text: %v", err)
+		}
+		return func(name string, labels map[string]string) float64 {
+			total := 0.0
+			for _, m := range families[name].GetMetric() {
+				match := true
+				for _, l := range m.GetLabel() {
+					if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
+						match = false
+					}
+				}
+				if match {
+					total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 				}
 			}
-			if match {
-				total += m.GetCounter().GetValue() + m.GetGauge().GetValue()
-			}
+			return total
 		}
-		return total
 	}
-	if n := counter("rosterd_runs_total", map[string]string{"connection": "district", "verdict": "committed"}); n < 2 {
+	committedRuns := map[string]string{"connection": "district", "verdict": "committed"}
+	counter := scrape()
+	waitFor(t, "two committed runs counted", 5*time.Second, func() bool {
+		counter = scrape()
+		return counter("rosterd_runs_total", committedRuns) >= 2
+	})
+	if n := counter("rosterd_runs_total", committedRuns); n < 2 {
 		t.Errorf("rosterd_runs_total{committed} = %v, want at least 2", n)
 	}
 	if n := counter("rosterd_source_requests_total", map[string]string{"status": "200"}); n == 0 {

@@ -12,7 +12,7 @@ import (
 func syncCommand() *command {
 	return runCommandFor(connector.ModeSync, &command{
 		name:    "sync",
-		args:    "[--config FILE] [--connection NAME] [--format text|json]",
+		args:    "[--config FILE] [--connection NAME] [--force] [--recheck] [--format text|json]",
 		summary: "Run one sync of every connection (or one) now: fetch, rules, preflight, commit",
 		describe: `
 Each run fetches the whole roster, applies the sharing rules, runs the
@@ -25,6 +25,12 @@ A change that trips a mass-change guard (for example deleting more than
 approve RUN_ID". Inside one of a connection's pause windows a sync only
 preflights, unless --force.
 
+A run that fetches exactly the roster a committed run fetched, on the same
+day, with the same configuration and rosterd build, and finds that run's
+roster still committed, reuses its rules and preflight result (its issues
+and counts, and no change) instead of computing them again; its report
+says so. --recheck computes them anyway.
+
 Exit status: 0 every run committed (or had nothing to change, or was
 paused), 3 a preflight refused a run, 4 a run was held for approval, 1 a
 run failed (source, network, store). With several connections the most
@@ -35,7 +41,7 @@ serious outcome wins: 1, then 3, then 4, then 0.`,
 func preflightCommand() *command {
 	return runCommandFor(connector.ModePreflight, &command{
 		name:    "preflight",
-		args:    "[--config FILE] [--connection NAME] [--format text|json]",
+		args:    "[--config FILE] [--connection NAME] [--recheck] [--format text|json]",
 		summary: "Dry run: fetch, rules and preflight, without committing",
 		describe: `
 Shows what a sync would commit and every issue that would refuse it. The
@@ -49,12 +55,13 @@ Exit status: 0 preflight passed, 3 preflight found errors, 1 a run failed.`,
 func runCommandFor(mode connector.Mode, c *command) *command {
 	c.run = func(ctx context.Context, e *env, args []string) int {
 		var configPath, only, format string
-		var force bool
+		var force, recheck bool
 		fs := c.flagSet(e, &configPath)
 		fs.StringVar(&only, "connection", "", "run only this connection")
 		if mode == connector.ModeSync {
 			fs.BoolVar(&force, "force", false, "commit even inside a pause window")
 		}
+		fs.BoolVar(&recheck, "recheck", false, "run the rules and preflight even when an unchanged roster could reuse the last result")
 		fs.StringVar(&format, "format", "text", "report format: text or json")
 		if ok, code := parse(fs, args); !ok {
 			return code
@@ -84,7 +91,7 @@ func runCommandFor(mode connector.Mode, c *command) *command {
 		}
 		worst := exitOK
 		for i := range conns {
-			code := a.runOne(ctx, e, &conns[i], connector.RunOptions{Mode: mode, Force: force}, format)
+			code := a.runOne(ctx, e, &conns[i], connector.RunOptions{Mode: mode, Force: force, Recheck: recheck}, format)
 			worst = moreSerious(worst, code)
 			if ctx.Err() != nil {
 				break

@@ -80,7 +80,7 @@ func (a *app) connection(c *ConnectionConfig) (*connector.Connection, error) {
 		return nil, err
 	}
 	return &connector.Connection{Name: c.Name, Source: src, Rules: c.rules, Preflight: opts, KeepRaw: c.keepRaw(),
-		Pauses: c.pauses, Location: c.location}, nil
+		Fingerprint: c.fingerprint(), Pauses: c.pauses, Location: c.location}, nil
 }
 
 // cleverSource builds a Clever source, reading its credentials.

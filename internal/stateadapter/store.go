@@ -82,9 +82,18 @@ func (s Store) DropStaged(id uint64, run connector.RunRecord, report []byte) err
 }
 
 // SaveRaw keeps the fetched roster for the rules workbench.
-func (s Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) error {
-	_, err := s.Store.SaveRaw(conn, r, fetched)
-	return err
+func (s Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (string, error) {
+	info, err := s.Store.SaveRaw(conn, r, fetched)
+	return info.Fingerprint, err
+}
+
+// RawFingerprint returns the kept raw roster's fingerprint.
+func (s Store) RawFingerprint(conn string) (string, error) {
+	info, err := s.Store.RawInfo(conn)
+	if errors.Is(err, state.ErrNotFound) {
+		return "", nil
+	}
+	return info.Fingerprint, err
 }
 
 // committed is a snapshot as the engine's Committed view.
