@@ -110,8 +110,8 @@ type ConnectionConfig struct {
 	Sharing   *SharingConfig  `yaml:"sharing"`
 	Preflight PreflightConfig `yaml:"preflight"`
 	// KeepRawRoster keeps the last fetched roster (after data
-	// minimisation) in the state file, for "rosterd rules test"; default
-	// true.
+	// minimisation) in the state file, for "rosterd rules test" and for
+	// reusing an unchanged roster's result; default true.
 	KeepRawRoster *bool `yaml:"keep_raw_roster"`
 	// Pause lists date ranges in which syncs do not commit.
 	Pause []PauseConfig `yaml:"pause"`
