@@ -149,19 +149,7 @@ func BenchmarkCommitProfile(b *testing.B) {
 			{
 				mode:   "update",
 				before: func() *roster.Change { return full },
-				change: func() *roster.Change {
-					var c roster.Change
-					for i := range r.Users {
-						u := r.Users[i]
-						u.LastModified = u.LastModified.Add(24 * time.Hour)
-						data, err := codec.Marshal(&u)
-						if err != nil {
-							b.Fatal(err)
-						}
-						c.AddPut(roster.KindUsers, roster.Record{ID: u.ID, Data: data})
-					}
-					return &c
-				},
+				change: func() *roster.Change { return touchEvery(b, r.Users, 1) },
 			},
 			{
 				// The steady state: a resync where 1% of the users
@@ -169,19 +157,7 @@ func BenchmarkCommitProfile(b *testing.B) {
 				// IDs spread them.
 				mode:   "update1pct",
 				before: func() *roster.Change { return full },
-				change: func() *roster.Change {
-					var c roster.Change
-					for i := 0; i < len(r.Users); i += 100 {
-						u := r.Users[i]
-						u.LastModified = u.LastModified.Add(24 * time.Hour)
-						data, err := codec.Marshal(&u)
-						if err != nil {
-							b.Fatal(err)
-						}
-						c.AddPut(roster.KindUsers, roster.Record{ID: u.ID, Data: data})
-					}
-					return &c
-				},
+				change: func() *roster.Change { return touchEvery(b, r.Users, 100) },
 			},
 			{
 				mode:   "delete",
@@ -202,6 +178,22 @@ func BenchmarkCommitProfile(b *testing.B) {
 			})
 		}
 	}
+}
+
+// touchEvery returns a change rewriting every step-th of users a day
+// later than it was modified.
+func touchEvery(b *testing.B, users []roster.User, step int) *roster.Change {
+	var c roster.Change
+	for i := 0; i < len(users); i += step {
+		u := users[i]
+		u.LastModified = u.LastModified.Add(24 * time.Hour)
+		data, err := codec.Marshal(&u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.AddPut(roster.KindUsers, roster.Record{ID: u.ID, Data: data})
+	}
+	return &c
 }
 
 // withUsers returns a copy of c whose users are users.
