@@ -219,3 +219,19 @@ func TestEngine_Recheck(t *testing.T) {
 		t.Errorf("the run after a recheck reused run %d, want the recheck's %d", rep.ReusedFrom, rechecked.RunID)
 	}
 }
+
+// Ensure a reused run skips the collection that makes room for the rules
+// and preflight, having neither to run.
+func TestEngine_ReuseSkipsTheCollection(t *testing.T) {
+	store := newMemStore()
+	collections := 0
+	eng := newEngine(t, store).MemoryWith(func() { collections++ }, func() {})
+	conn := reuseConn(t, twoSections)
+	mustRun(t, eng, conn, connector.ModeSync)
+	if collections != 1 {
+		t.Fatalf("%d collections in a computed run, want 1", collections)
+	}
+	if rep := mustRun(t, eng, conn, connector.ModeSync); rep.ReusedFrom == 0 || collections != 1 {
+		t.Errorf("reused from %d with %d collections in all, want a reuse and still 1", rep.ReusedFrom, collections)
+	}
+}
