@@ -39,8 +39,8 @@ var initialMmapSize = func() int {
 // pageSize is the page size of a state file Open creates; a file keeps
 // the size it was created with. bbolt writes a commit one pwrite per
 // page and splits a tree per page, so bigger pages make fewer of both: an
-// XL first sync's 1.4M records committed in 2.0-2.1 s with 16 KiB pages
-// against 2.95-2.98 s with 4 KiB ones, in a 7% smaller file
+// XL first sync's 1.4M records committed in 2.0-2.4 s with 16 KiB pages
+// against 2.95-3.3 s with 4 KiB ones (four runs each), in a 7% smaller file
 // (BenchmarkCommitProfile, profile xl, mode first). A change spread over
 // the tree rewrites a bigger page for each record it changes: 1% of the
 // records took 0.27 s against 0.18 s (mode update1pct), and the largest
