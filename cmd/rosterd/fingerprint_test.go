@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rosterd/rosterd/internal/fakeclever"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/preflight"
@@ -96,5 +97,52 @@ func TestSync_ReusesAnUnchangedResult(t *testing.T) {
 `)
 	if rep := sync(); !computed(rep) {
 		t.Errorf("a sync under new rules reused run %d", rep.ReusedFrom)
+	}
+}
+
+// Ensure a reused result is the one computing it again gives: after a
+// sync that reuses, "sync --recheck" over the same roster reports the
+// same issues, counts, rule counts and placement, and no change. The
+// rules leave students in several sections, so there are warnings to
+// carry.
+func TestSync_ReusedIsRecomputed(t *testing.T) {
+	district, _ := generated(t, "small", 33, synth.Defects{DoubleHomeroom: 0.05})
+	h := newHarness(t, fakeclever.FromRoster(district), `    sharing:
+      one_section_per_student:
+        required: false
+    preflight:
+      max_homerooms_per_student: 1
+      severity: {student.multiple_homerooms: warning}
+`)
+	sync := func(flags ...string) *preflight.Report {
+		t.Helper()
+		r, rep := h.syncJSON("sync", flags...)
+		if r.code != exitOK || rep == nil {
+			t.Fatalf("sync %v exit %d\n%s", flags, r.code, r.stderr)
+		}
+		return rep
+	}
+	first := sync()
+	if first.Summary.Warnings == 0 {
+		t.Fatalf("the first sync has no warnings to carry:\n%+v", first.Summary)
+	}
+	reused := sync()
+	rechecked := sync("--recheck")
+	if reused.ReusedFrom != first.RunID || rechecked.ReusedFrom != 0 {
+		t.Fatalf("reused from %d and %d, want %d and none", reused.ReusedFrom, rechecked.ReusedFrom, first.RunID)
+	}
+	result := func(rep *preflight.Report) any {
+		return struct {
+			Counts    []preflight.EntityCounts
+			Rules     []preflight.RuleCount
+			Placement *preflight.Placement
+			Issues    []preflight.Issue
+			Summary   preflight.IssueSummary
+			Changes   *preflight.ChangeDetail
+			Guards    []preflight.GuardTrip
+		}{rep.Counts, rep.Rules, rep.Placement, rep.Issues, rep.Summary, rep.Changes, rep.Guards}
+	}
+	if diff := cmp.Diff(result(rechecked), result(reused)); diff != "" {
+		t.Errorf("the reused result differs from the recomputed one (-recomputed +reused):\n%s", diff)
 	}
 }
