@@ -18,6 +18,7 @@ type metrics struct {
 	registry *prometheus.Registry
 
 	runs          *prometheus.CounterVec
+	reused        *prometheus.CounterVec
 	runDuration   *prometheus.HistogramVec
 	fetched       *prometheus.GaugeVec
 	committed     *prometheus.CounterVec
@@ -32,6 +33,9 @@ func newMetrics() *metrics {
 		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rosterd_runs_total", Help: "Runs finished, by connection and verdict.",
 		}, []string{"connection", "verdict"}),
+		reused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "rosterd_runs_reused_total", Help: "Runs that reused an earlier run's rules and preflight result, the roster being unchanged, by connection.",
+		}, []string{"connection"}),
 		runDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "rosterd_run_duration_seconds", Help: "Wall time of a run, fetch to commit.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 12), // 1 s to about an hour
@@ -52,7 +56,7 @@ func newMetrics() *metrics {
 			Name: "rosterd_last_commit_timestamp_seconds", Help: "Unix time of the last committed run, by connection.",
 		}, []string{"connection"}),
 	}
-	m.registry.MustRegister(m.runs, m.runDuration, m.fetched, m.committed, m.requests, m.rateLimitWait, m.lastCommit,
+	m.registry.MustRegister(m.runs, m.reused, m.runDuration, m.fetched, m.committed, m.requests, m.rateLimitWait, m.lastCommit,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -66,6 +70,9 @@ func (m *metrics) handler() http.Handler {
 func (m *metrics) runFinished(rep *preflight.Report) {
 	conn := rep.Connection
 	m.runs.WithLabelValues(conn, string(rep.Verdict)).Inc()
+	if rep.ReusedFrom != 0 {
+		m.reused.WithLabelValues(conn).Inc()
+	}
 	if !rep.Finished.IsZero() {
 		m.runDuration.WithLabelValues(conn).Observe(rep.Finished.Sub(rep.Started).Seconds())
 	}
