@@ -378,14 +378,7 @@ func (r *run) phase(name string, fn func() error) error {
 // fillReport records what the rules and preflight found; nFetched counts
 // the roster as the source delivered it.
 func (r *run) fillReport(nFetched map[roster.Entity]int, res *preflight.Result, ruled *sharing.Result) {
-	r.report.Counts = r.report.Counts[:0]
-	for _, e := range roster.Entities {
-		ec := preflight.EntityCounts{Entity: e, Fetched: nFetched[e]}
-		if c := res.Counts[e]; c != nil {
-			ec.Kept, ec.Added, ec.Updated, ec.Deleted = c.Kept, c.Added, c.Updated, c.Deleted
-		}
-		r.report.Counts = append(r.report.Counts, ec)
-	}
+	r.fillResult(nFetched, res)
 	r.report.Rules = r.report.Rules[:0]
 	for _, st := range ruled.Rules {
 		r.report.Rules = append(r.report.Rules, preflight.RuleCount{
@@ -394,6 +387,12 @@ func (r *run) fillReport(nFetched map[roster.Entity]int, res *preflight.Result, 
 	}
 	p := ruled.Placement
 	r.report.Placement = &preflight.Placement{OneSection: p.One, NoSection: p.None, SeveralSections: p.Several}
+}
+
+// fillResult records what preflight found: the counts, the issues, the
+// change's details and the guards it trips.
+func (r *run) fillResult(nFetched map[roster.Entity]int, res *preflight.Result) {
+	r.report.Counts = res.EntityCounts(nFetched)
 	r.report.Issues = res.Issues
 	r.report.Summary = preflight.Summarize(res.Issues)
 	changes := res.Changes

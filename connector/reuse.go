@@ -81,22 +81,20 @@ func (r *run) reusable(key string) (*preflight.Report, uint64, bool) {
 func (r *run) reuse(prev *preflight.Report, base uint64, nFetched map[roster.Entity]int, cursor []byte) (*preflight.Report, error) {
 	r.log.Info().Uint64("reused_from", prev.RunID).
 		Msg("same roster, configuration, build and day as a committed run, against the roster it committed: reusing its rules and preflight result")
-	kept := make(map[roster.Entity]int, len(prev.Counts))
+	res := &preflight.Result{
+		Issues:  prev.Issues,
+		Counts:  make(map[roster.Entity]*preflight.Counts, len(prev.Counts)),
+		Changes: preflight.NoChanges(),
+		Guards:  []preflight.GuardTrip{}, // no change trips none
+	}
 	for _, c := range prev.Counts {
-		kept[c.Entity] = c.Kept
+		res.Counts[c.Entity] = &preflight.Counts{Kept: c.Kept}
 	}
-	r.report.Counts = r.report.Counts[:0]
-	for _, e := range roster.Entities {
-		r.report.Counts = append(r.report.Counts, preflight.EntityCounts{Entity: e, Fetched: nFetched[e], Kept: kept[e]})
-	}
+	r.fillResult(nFetched, res)
 	r.report.Rules = prev.Rules
 	r.report.Placement = prev.Placement
-	r.report.Issues = prev.Issues
-	r.report.Summary = preflight.Summarize(prev.Issues)
-	r.report.Changes = &preflight.ChangeDetail{Fields: []preflight.FieldCount{}, Updates: []preflight.RecordUpdate{}, Added: []preflight.RecordRef{}, Deleted: []preflight.RecordRef{}}
-	r.report.Guards = []preflight.GuardTrip{}
 	r.report.ReusedFrom = prev.RunID
-	return r.conclude(base, &preflight.Result{Issues: prev.Issues}, cursor, nil)
+	return r.conclude(base, res, cursor, nil)
 }
 
 // noteReuse leaves the note of a run that computed its result and

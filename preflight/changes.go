@@ -32,9 +32,13 @@ type details struct {
 }
 
 func newDetails() *details {
-	return &details{fields: map[[2]string]int{}, ChangeDetail: ChangeDetail{
-		Fields: []FieldCount{}, Updates: []RecordUpdate{}, Added: []RecordRef{}, Deleted: []RecordRef{},
-	}}
+	return &details{fields: map[[2]string]int{}, ChangeDetail: NoChanges()}
+}
+
+// NoChanges returns the details of a diff that found nothing: every list
+// empty, not nil, as a report writes it.
+func NoChanges() ChangeDetail {
+	return ChangeDetail{Fields: []FieldCount{}, Updates: []RecordUpdate{}, Added: []RecordRef{}, Deleted: []RecordRef{}}
 }
 
 func (d *details) added(ref func() RecordRef) {
