@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -119,7 +118,11 @@ type fieldOf[T any] func(r *roster.Roster) *[]T
 
 func (f fieldOf[T]) records(r *roster.Roster, tag byte) rawRecords {
 	recs := *f(r)
-	return rawRecords{tag: tag, n: len(recs), at: func(i int) any { return &recs[i] }}
+	c := rawRecords{tag: tag, n: len(recs), at: func(i int) any { return &recs[i] }}
+	if len(recs) > 0 {
+		c.first = &recs[0]
+	}
+	return c
 }
 
 func (f fieldOf[T]) reserve(r *roster.Roster, n int) { *f(r) = make([]T, 0, n) }
@@ -223,46 +226,7 @@ func (rec *rawInfoRecord) frames() int {
 // never is (raw_encode.go). The old chunks are deleted in the same
 // transaction.
 func (s *Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (RawInfo, error) {
-	if conn == "" {
-		return RawInfo{}, errors.New("save raw roster: connection name is empty")
-	}
-	if r == nil {
-		return RawInfo{}, fmt.Errorf("save raw roster of %s: roster is nil", conn)
-	}
-	colls, counts := rawStreamOf(r)
-	kept, keptData, err := s.keptRaw(conn)
-	if err != nil {
-		return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
-	}
-	if kept != nil && maps.Equal(kept.Counts, counts) {
-		rec, err := hashRaw(colls, counts, kept)
-		switch {
-		case errors.Is(err, errRawDiffers):
-		case err != nil:
-			return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
-		case kept.sameStream(rec):
-			rec.Fetched = fetched.Round(0)
-			rec.Chunks, rec.Bytes, rec.ChunksHash = kept.Chunks, kept.Bytes, kept.ChunksHash
-			touched, err := s.touchRaw(conn, kept, keptData, rec)
-			if err != nil {
-				return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
-			}
-			if touched {
-				return rec.info(), nil
-			}
-			// The kept raw roster was replaced, or is damaged: write r whole.
-		}
-	}
-
-	chunks, rec, err := encodeRaw(colls, counts)
-	if err != nil {
-		return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
-	}
-	rec.Fetched = fetched.Round(0)
-	if err := s.writeRaw(conn, chunks, rec); err != nil {
-		return RawInfo{}, fmt.Errorf("save raw roster of %s: %w", conn, err)
-	}
-	return rec.info(), nil
+	return s.StartRaw(conn, r).Finish(r, fetched)
 }
 
 // writeRaw replaces conn's chunks and raw_info with chunks and rec.

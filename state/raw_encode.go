@@ -9,25 +9,9 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"github.com/klauspost/compress/zstd"
 	"github.com/rosterd/rosterd/internal/codec"
-	"github.com/rosterd/rosterd/roster"
 )
 
-// rawStreamOf returns the collections of r as the stream holds them, in
-// tag order, and how many records each has as raw_info counts them.
-func rawStreamOf(r *roster.Roster) ([]rawRecords, map[string]int) {
-	var colls []rawRecords
-	counts := make(map[string]int)
-	for tag := rawTagDistricts; tag <= rawTagFieldErrors; tag++ {
-		c := rawFields[tag].records(r, tag)
-		colls = append(colls, c)
-		if c.n > 0 {
-			counts[rawCollections[tag]] = c.n
-		}
-	}
-	return colls, counts
-}
-
-// encodeRaw encodes the stream of colls compressed and cut into chunks,
+// encodeRaw encodes the stream of feed compressed and cut into chunks,
 // and describes it (all but Fetched), fingerprint and chunk hash
 // included.
 //
@@ -41,7 +25,7 @@ func rawStreamOf(r *roster.Roster) ([]rawRecords, map[string]int) {
 // which more workers compress; this goroutine appends the compressed
 // parts to the chunks in stream order, hashing them too. So only the
 // batches and parts in flight are held, never the uncompressed stream.
-func encodeRaw(colls []rawRecords, counts map[string]int) ([][]byte, *rawInfoRecord, error) {
+func encodeRaw(feed *rawFeed) ([][]byte, *rawInfoRecord, error) {
 	workers := rawPipelineWorkers()
 	zw, err := zstd.NewWriter(nil,
 		zstd.WithEncoderLevel(zstd.SpeedFastest),
@@ -54,7 +38,7 @@ func encodeRaw(colls []rawRecords, counts map[string]int) ([][]byte, *rawInfoRec
 	cw := &chunkWriter{hash: xxhash.New()}
 	err = runPipeline(workers,
 		func(next func() (*rawPart, bool), send func()) error {
-			return writeParts(colls, h, next, send)
+			return writeParts(feed.coll, h, next, send)
 		},
 		func(p *rawPart) error {
 			p.compressed = zw.EncodeAll(p.data, p.compressed[:0])
@@ -73,7 +57,7 @@ func encodeRaw(colls []rawRecords, counts map[string]int) ([][]byte, *rawInfoRec
 	cw.flush()
 	rec := &rawInfoRecord{
 		Format:     rawFormat,
-		Counts:     counts,
+		Counts:     feed.counts(),
 		Chunks:     len(cw.chunks),
 		Bytes:      cw.size,
 		ChunksHash: rawHashName(cw.hash.Sum64()),
@@ -97,11 +81,12 @@ type rawPart struct {
 	compressed []byte
 }
 
-// writeParts passes the stream of colls to h and, in parts, to the
-// pipeline next and send belong to (see runPipeline).
-func writeParts(colls []rawRecords, h *streamHash, next func() (*rawPart, bool), send func()) error {
+// writeParts passes the stream of the collections coll returns to h
+// and, in parts, to the pipeline next and send belong to (see
+// runPipeline).
+func writeParts(coll rawColl, h *streamHash, next func() (*rawPart, bool), send func()) error {
 	var p *rawPart // being filled, when not nil
-	err := writeStream(colls, func(b []byte) error {
+	err := writeStream(coll, func(b []byte) error {
 		h.write(b) // fails only when comparing against a kept stream
 		for len(b) > 0 {
 			if p == nil {
@@ -127,27 +112,35 @@ func writeParts(colls []rawRecords, h *streamHash, next func() (*rawPart, bool),
 	return err
 }
 
-// writeStream passes the stream of colls to write, in order and in
-// pieces of up to a batch: the header, the frames of every collection in
-// turn, then the end marker.
-func writeStream(colls []rawRecords, write func([]byte) error) error {
+// rawColl returns the i-th collection of a stream, as rawFeed.coll
+// does: false once the stream has fewer.
+type rawColl func(i int) (rawRecords, bool, error)
+
+// writeStream passes the stream of the collections coll returns to
+// write, in order and in pieces of up to a batch: the header, the frames
+// of every collection in turn, then the end marker.
+func writeStream(coll rawColl, write func([]byte) error) error {
 	if err := write(append(rawMagic[:], rawFormat)); err != nil {
 		return err
 	}
+	frames := 0
 	err := runPipeline(rawPipelineWorkers(),
 		func(next func() (*rawEncodeBatch, bool), send func()) error {
-			for i := range colls {
-				c := &colls[i]
+			for i := 0; ; i++ {
+				c, ok, err := coll(i)
+				if err != nil || !ok {
+					return err
+				}
+				frames += c.n
 				for first := 0; first < c.n; first += rawBatchRecords {
 					b, ok := next()
 					if !ok {
 						return nil
 					}
-					b.recs, b.first, b.end = c, first, min(first+rawBatchRecords, c.n)
+					b.recs, b.first, b.end = &c, first, min(first+rawBatchRecords, c.n)
 					send()
 				}
 			}
-			return nil
 		},
 		(*rawEncodeBatch).encode,
 		func(b *rawEncodeBatch) error {
@@ -163,10 +156,8 @@ func writeStream(colls []rawRecords, write func([]byte) error) error {
 	if err != nil {
 		return err
 	}
-	frames := 0
-	for _, c := range colls {
-		frames += c.n
-	}
+	// produce has returned (runPipeline returns only then): frames is
+	// whole.
 	return write(binary.AppendUvarint([]byte{rawTagEnd}, uint64(frames)))
 }
 
@@ -176,6 +167,9 @@ type rawRecords struct {
 	tag byte
 	n   int
 	at  func(i int) any // returns &recs[i]
+	// first is at(0), nil when there are none, to tell the collection
+	// from an equal copy of it.
+	first any
 }
 
 // rawEncodeBatch is records [first, end) of one collection, and the frames

@@ -34,9 +34,9 @@ import (
 // So that a changed roster does not pay for a whole first pass, raw_info
 // also holds checkpoints, the hash of every rawCheckpointBytes-long
 // prefix of the stream; the first pass stops at the first checkpoint that
-// differs from the kept one, or as soon as the stream is longer than the
-// kept one. A roster with more or fewer records than the kept one cannot
-// match and skips the first pass altogether.
+// differs from the kept one, as soon as the stream is longer than the
+// kept one, or at the first collection with more or fewer records than
+// the kept one's.
 //
 // A matching fingerprint says nothing of the chunks themselves, which
 // might have been damaged since they were written: kept as they are, a
@@ -134,20 +134,27 @@ func rawHashName(sum uint64) string {
 	return fmt.Sprintf("%s%016x", rawFingerprintHash, sum)
 }
 
-// hashRaw makes the first pass: it encodes the stream of colls without
+// hashRaw makes the first pass: it encodes the stream of feed without
 // compressing it, comparing it against kept as it goes, and describes it
 // (all but Fetched, Chunks, Bytes and ChunksHash). It fails with
-// errRawDiffers as soon as the stream cannot be kept's.
-func hashRaw(colls []rawRecords, counts map[string]int, kept *rawInfoRecord) (*rawInfoRecord, error) {
+// errRawDiffers as soon as the stream cannot be kept's, a collection of
+// another size than kept's included.
+func hashRaw(feed *rawFeed, kept *rawInfoRecord) (*rawInfoRecord, error) {
 	h := newStreamHash(kept)
-	err := writeStream(colls, h.write)
+	err := writeStream(func(i int) (rawRecords, bool, error) {
+		c, ok, err := feed.coll(i)
+		if ok && !sizesAgree([]rawRecords{c}, kept) {
+			return c, false, errRawDiffers
+		}
+		return c, ok, err
+	}, h.write)
 	if rawPassHook != nil {
 		rawPassHook(false, h.n)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rec := &rawInfoRecord{Format: rawFormat, Counts: counts}
+	rec := &rawInfoRecord{Format: rawFormat, Counts: feed.counts()}
 	h.describe(rec)
 	return rec, nil
 }
