@@ -38,11 +38,13 @@ func encodeRaw(feed *rawFeed) ([][]byte, *rawInfoRecord, error) {
 	cw := &chunkWriter{hash: xxhash.New()}
 	err = runPipeline(workers,
 		func(next func() (*rawPart, bool), send func()) error {
-			return writeParts(feed.coll, h, next, send)
+			return writeParts(feed, h, next, send)
 		},
 		func(p *rawPart) error {
-			p.compressed = zw.EncodeAll(p.data, p.compressed[:0])
-			return nil
+			return feed.busy(func() error {
+				p.compressed = zw.EncodeAll(p.data, p.compressed[:0])
+				return nil
+			})
 		},
 		func(p *rawPart) error {
 			cw.Write(p.compressed)
@@ -81,12 +83,11 @@ type rawPart struct {
 	compressed []byte
 }
 
-// writeParts passes the stream of the collections coll returns to h
-// and, in parts, to the pipeline next and send belong to (see
-// runPipeline).
-func writeParts(coll rawColl, h *streamHash, next func() (*rawPart, bool), send func()) error {
+// writeParts passes the stream of feed to h and, in parts, to the
+// pipeline next and send belong to (see runPipeline).
+func writeParts(feed *rawFeed, h *streamHash, next func() (*rawPart, bool), send func()) error {
 	var p *rawPart // being filled, when not nil
-	err := writeStream(coll, func(b []byte) error {
+	err := writeStream(feed, nil, func(b []byte) error {
 		h.write(b) // fails only when comparing against a kept stream
 		for len(b) > 0 {
 			if p == nil {
@@ -112,14 +113,11 @@ func writeParts(coll rawColl, h *streamHash, next func() (*rawPart, bool), send 
 	return err
 }
 
-// rawColl returns the i-th collection of a stream, as rawFeed.coll
-// does: false once the stream has fewer.
-type rawColl func(i int) (rawRecords, bool, error)
-
-// writeStream passes the stream of the collections coll returns to
-// write, in order and in pieces of up to a batch: the header, the frames
-// of every collection in turn, then the end marker.
-func writeStream(coll rawColl, write func([]byte) error) error {
+// writeStream passes the stream of feed to write, in order and in pieces
+// of up to a batch: the header, the frames of every collection in turn,
+// then the end marker. check, when set, may fail a collection before it
+// is written.
+func writeStream(feed *rawFeed, check func(rawRecords) error, write func([]byte) error) error {
 	if err := write(append(rawMagic[:], rawFormat)); err != nil {
 		return err
 	}
@@ -127,9 +125,14 @@ func writeStream(coll rawColl, write func([]byte) error) error {
 	err := runPipeline(rawPipelineWorkers(),
 		func(next func() (*rawEncodeBatch, bool), send func()) error {
 			for i := 0; ; i++ {
-				c, ok, err := coll(i)
+				c, ok, err := feed.coll(i)
 				if err != nil || !ok {
 					return err
+				}
+				if check != nil {
+					if err := check(c); err != nil {
+						return err
+					}
 				}
 				frames += c.n
 				for first := 0; first < c.n; first += rawBatchRecords {
@@ -142,7 +145,7 @@ func writeStream(coll rawColl, write func([]byte) error) error {
 				}
 			}
 		},
-		(*rawEncodeBatch).encode,
+		func(b *rawEncodeBatch) error { return feed.busy(b.encode) },
 		func(b *rawEncodeBatch) error {
 			err := write(b.frames)
 			if cap(b.frames) > rawBatchKeep {

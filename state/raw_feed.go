@@ -45,21 +45,43 @@ type rawFeed struct {
 	// fails with errRawAborted.
 	stop     chan struct{}
 	stopOnce sync.Once
+	// Until end, the passes' work runs on one CPU at a time (busy): the
+	// rest is the fetch's, which is still going, and whose crawl slips
+	// its pace when it waits for a CPU. An XL fetch took 8.4 s instead of
+	// 7.5 with the passes on both.
+	cpu  chan struct{}
+	free chan struct{} // closed by end
 }
 
 // errRawAborted ends the passes of a RawSave that was aborted.
 var errRawAborted = errors.New("raw roster save aborted")
 
 func newRawFeed(colls []rawRecords) *rawFeed {
-	return &rawFeed{colls: colls, more: make(chan []rawRecords, 1), stop: make(chan struct{})}
+	return &rawFeed{colls: colls, more: make(chan []rawRecords, 1), stop: make(chan struct{}),
+		cpu: make(chan struct{}, 1), free: make(chan struct{})}
 }
 
 // hand hands over the collections that follow those handed over before.
 // It may be called once, before end.
 func (f *rawFeed) hand(colls []rawRecords) { f.more <- colls }
 
-// end says no collection follows.
-func (f *rawFeed) end() { close(f.more) }
+// end says no collection follows, and lets the passes use every CPU.
+func (f *rawFeed) end() {
+	close(f.more)
+	close(f.free)
+}
+
+// busy runs work, a piece of a pass's encoding or compressing, once a CPU
+// is the passes' to use.
+func (f *rawFeed) busy(work func() error) error {
+	select {
+	case <-f.free:
+		return work()
+	case f.cpu <- struct{}{}:
+		defer func() { <-f.cpu }()
+		return work()
+	}
+}
 
 // abort makes passes fail instead of waiting for collections.
 func (f *rawFeed) abort() { f.stopOnce.Do(func() { close(f.stop) }) }

@@ -141,12 +141,11 @@ func rawHashName(sum uint64) string {
 // another size than kept's included.
 func hashRaw(feed *rawFeed, kept *rawInfoRecord) (*rawInfoRecord, error) {
 	h := newStreamHash(kept)
-	err := writeStream(func(i int) (rawRecords, bool, error) {
-		c, ok, err := feed.coll(i)
-		if ok && !sizesAgree([]rawRecords{c}, kept) {
-			return c, false, errRawDiffers
+	err := writeStream(feed, func(c rawRecords) error {
+		if !sizesAgree([]rawRecords{c}, kept) {
+			return errRawDiffers
 		}
-		return c, ok, err
+		return nil
 	}, h.write)
 	if rawPassHook != nil {
 		rawPassHook(false, h.n)
