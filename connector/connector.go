@@ -70,6 +70,11 @@ type Store interface {
 	// It returns the roster's fingerprint, which names its content: equal
 	// fingerprints mean equal rosters. It may be empty.
 	SaveRaw(conn string, r *roster.Roster, fetched time.Time) (fingerprint string, err error)
+	// StartRaw begins a SaveRaw of r while its fetch is still making
+	// it: r's districts, schools, terms, courses and users are final
+	// (FetchTrace.UsersFinal). Nothing is written before the save is
+	// finished.
+	StartRaw(conn string, r *roster.Roster) RawSave
 	// RawFingerprint returns the fingerprint of conn's kept raw roster,
 	// or "" when none is kept.
 	RawFingerprint(conn string) (string, error)

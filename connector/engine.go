@@ -125,6 +125,12 @@ type run struct {
 func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	r.log.Info().Str("source", r.report.Source).Msg("run started")
 
+	var early *earlySnapshot
+	if r.conn.KeepRaw {
+		early = &earlySnapshot{r: r}
+		defer early.abort()
+		ctx = WithFetchTrace(ctx, early.trace())
+	}
 	var fetched *roster.Roster
 	var cursor []byte
 	var rawUnchanged bool
@@ -139,8 +145,10 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	counted := fetched.Count()
 
 	// Data minimisation comes first, so that nothing after it, the kept
-	// raw roster included, holds a field the rules drop.
-	if n := r.conn.Rules.Minimise(fetched); n > 0 {
+	// raw roster included, holds a field the rules drop. A snapshot
+	// begun during the fetch minimised the users it took.
+	save, dropped := early.take()
+	if n := dropped + r.conn.Rules.Minimise(fetched); n > 0 {
 		r.log.Info().Int("values", n).Msg("data minimisation dropped field values")
 		rawUnchanged = false // the kept roster still holds what it dropped
 	}
@@ -149,6 +157,9 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		// Storing it again would cost an XL district's no-change run a
 		// third of its time, for the same bytes.
 		r.log.Info().Msg("the fetched roster is the kept one, unchanged; not storing it again")
+		if save != nil {
+			save.Abort()
+		}
 		if fingerprint, err = r.engine.store.RawFingerprint(r.conn.Name); err != nil {
 			r.log.Warn().Err(err).Msg("could not read the kept roster's fingerprint")
 			fingerprint = ""
@@ -158,6 +169,10 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		// The kept roster only serves the rules workbench: failing to
 		// store it is no reason to stop a sync.
 		err := r.phase("snapshot", func() (err error) {
+			if save != nil {
+				fingerprint, err = save.Finish(fetched, r.engine.now())
+				return err
+			}
 			fingerprint, err = r.engine.store.SaveRaw(r.conn.Name, fetched, r.engine.now())
 			return err
 		})

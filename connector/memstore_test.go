@@ -24,7 +24,10 @@ type memStore struct {
 	runs    map[uint64]connector.RunRecord
 	reports map[uint64][]byte
 	commits int
-	raws    int               // SaveRaw calls
+	raws    int               // SaveRaw calls, or finished StartRaw ones
+	// early counts the saves begun with StartRaw, and aborted those
+	// aborted.
+	early, aborted int
 	raw     map[string][]byte // the kept roster, encoded: the run narrows it after
 	cursors map[string][]byte
 	staged  map[uint64]*connector.Staged
@@ -288,6 +291,43 @@ func (s *memStore) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (st
 	}
 	s.raw[conn] = data
 	return fingerprintOf(data), nil
+}
+
+// StartRaw begins a save that Finish completes with SaveRaw, after
+// checking it is handed the users it began with, as the real store does.
+func (s *memStore) StartRaw(conn string, r *roster.Roster) connector.RawSave {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.early++
+	return &memRawSave{s: s, conn: conn, users: r.Users}
+}
+
+type memRawSave struct {
+	s     *memStore
+	conn  string
+	users []roster.User
+	over  bool
+}
+
+func (w *memRawSave) Finish(r *roster.Roster, fetched time.Time) (string, error) {
+	if w.over {
+		return "", errors.New("raw save already over")
+	}
+	w.over = true
+	if len(w.users) != len(r.Users) || len(r.Users) > 0 && &w.users[0] != &r.Users[0] {
+		return "", errors.New("the roster finished holds other users than the save began with")
+	}
+	return w.s.SaveRaw(w.conn, r, fetched)
+}
+
+func (w *memRawSave) Abort() {
+	if w.over {
+		return
+	}
+	w.over = true
+	w.s.mu.Lock()
+	defer w.s.mu.Unlock()
+	w.s.aborted++
 }
 
 func (s *memStore) RawFingerprint(conn string) (string, error) {

@@ -87,6 +87,19 @@ func (s Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (string
 	return info.Fingerprint, err
 }
 
+// StartRaw begins keeping the roster a fetch is still making.
+func (s Store) StartRaw(conn string, r *roster.Roster) connector.RawSave {
+	return rawSave{s.Store.StartRaw(conn, r)}
+}
+
+// rawSave is a state.RawSave as the engine's RawSave.
+type rawSave struct{ *state.RawSave }
+
+func (s rawSave) Finish(r *roster.Roster, fetched time.Time) (string, error) {
+	info, err := s.RawSave.Finish(r, fetched)
+	return info.Fingerprint, err
+}
+
 // RawFingerprint returns the kept raw roster's fingerprint.
 func (s Store) RawFingerprint(conn string) (string, error) {
 	info, err := s.Store.RawInfo(conn)

@@ -1,0 +1,46 @@
+package connector
+
+import (
+	"context"
+
+	"github.com/rosterd/rosterd/roster"
+)
+
+// A FetchTrace is how a source tells the engine what its fetch has
+// finished before the fetch is over, so that the engine can start on it
+// meanwhile: a crawl spends most of its time waiting on the provider's
+// pace, and an XL district's users are final more than a second before
+// its sections are. It travels in the fetch's context, as
+// net/http/httptrace's ClientTrace does; a source that does not look for
+// it simply tells the engine nothing, and a hook left nil is not called.
+type FetchTrace struct {
+	// UsersFinal is called once the roster's districts, schools, terms,
+	// courses and users are final: from then on the fetch changes
+	// neither those collections nor their records, and the roster it
+	// returns holds them as they are. The fetch may still add the
+	// sections, and the field errors, to r. It is called at most once
+	// per fetch, before the fetch returns, on any goroutine; it must not
+	// keep the fetch waiting.
+	UsersFinal func(r *roster.Roster)
+}
+
+type fetchTraceKey struct{}
+
+// WithFetchTrace returns a context carrying t, for the fetch it is passed
+// to.
+func WithFetchTrace(ctx context.Context, t *FetchTrace) context.Context {
+	return context.WithValue(ctx, fetchTraceKey{}, t)
+}
+
+// ContextFetchTrace returns the trace ctx carries, or nil.
+func ContextFetchTrace(ctx context.Context) *FetchTrace {
+	t, _ := ctx.Value(fetchTraceKey{}).(*FetchTrace)
+	return t
+}
+
+// UsersFinal calls the UsersFinal hook of the trace ctx carries, if any.
+func UsersFinal(ctx context.Context, r *roster.Roster) {
+	if t := ContextFetchTrace(ctx); t != nil && t.UsersFinal != nil {
+		t.UsersFinal(r)
+	}
+}
