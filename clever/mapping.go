@@ -25,6 +25,10 @@ type mapper struct {
 	// mapped, until the crawl joins them into r.Users.
 	users    pageRecords[roster.User]
 	building []roster.User
+	// joinedIDs holds the user IDs by their position in userIndex once
+	// the users are joined, so that the sections find them while the
+	// users are sorted (freezeUserIDs).
+	joinedIDs []string
 }
 
 func newMapper(r *roster.Roster) *mapper {
@@ -81,10 +85,33 @@ func sharePrefix(s, kept string) string {
 // and contacts share it; an ID of no fetched user (a dangling reference,
 // kept for preflight to report) is interned instead.
 func (m *mapper) userID(id string) string {
-	if i, ok := m.userIndex[id]; ok {
-		return m.user(i).ID
+	if known, ok := m.knownID(id); ok {
+		return known
 	}
 	return m.in.String(id)
+}
+
+// knownID returns the fetched user's ID string equal to id.
+func (m *mapper) knownID(id string) (string, bool) {
+	i, ok := m.userIndex[id]
+	switch {
+	case !ok:
+		return "", false
+	case m.joinedIDs != nil:
+		return m.joinedIDs[i], true
+	}
+	return m.user(i).ID, true
+}
+
+// freezeUserIDs keeps the ID of every user by its position in userIndex,
+// once the users are joined into r.Users and before they are sorted: from
+// then on userIndex no longer says where a user is, only what its ID
+// string is. No user is added after.
+func (m *mapper) freezeUserIDs() {
+	m.joinedIDs = make([]string, len(m.r.Users))
+	for i := range m.r.Users {
+		m.joinedIDs[i] = m.r.Users[i].ID
+	}
 }
 
 // user returns the user at position i of userIndex, wherever it is held.

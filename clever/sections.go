@@ -54,18 +54,13 @@ func (m *mapper) memberIDs() *memberIDs[Section] {
 }
 
 // knownUser returns the fetched user's ID string equal to id.
-func (m *mapper) knownUser(id []byte) (string, bool) {
-	if i, ok := m.userIndex[string(id)]; ok {
-		return m.r.Users[i].ID, true
-	}
-	return "", false
-}
+func (m *mapper) knownUser(id []byte) (string, bool) { return m.knownID(string(id)) }
 
 // resolveMembers is knownUser for every member of a page.
 func (m *mapper) resolveMembers(page []Section) {
 	canonical := func(id string) string {
-		if i, ok := m.userIndex[id]; ok {
-			return m.r.Users[i].ID
+		if known, ok := m.knownID(id); ok {
+			return known
 		}
 		return id
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -50,7 +51,8 @@ func (s *Source) Kind() string { return "clever" }
 // Fetch crawls the whole district: the district, schools, terms, courses,
 // users by role (students, teachers, then the configured roles) and
 // sections, in that order, so that sections can share their users' ID
-// strings. A crawl that does not complete returns an error and no roster,
+// strings. It tells the FetchTrace in ctx, if any, when the users are
+// final, which is while the sections are fetched. A crawl that does not complete returns an error and no roster,
 // never a short roster, since a missing record would read as a deletion.
 //
 // Users are ordered by ID. A user listed under several roles is kept once;
@@ -110,12 +112,26 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 		}
 	}
 	r.Users = m.users.join()
-	// Every user is in by now: the decoders may read the user index.
+	// Every user is in by now: the decoders may read the user index,
+	// and the users are final once sorted. Sorting them and whatever the
+	// engine starts on them (FetchTrace) run beside the sections' crawl,
+	// whose pace leaves a CPU idle; the sections name users by the
+	// positions they were joined at.
+	m.freezeUserIDs()
+	usersFinal := make(chan any, 1) // a panic, or nil
+	go func() {
+		defer func() { usersFinal <- recover() }()
+		sortUsersByID(r.Users)
+		connector.UsersFinal(ctx, r)
+	}()
 	var sections pageRecords[roster.Section]
 	err = s.c.listSections(ctx, m.memberIDs(), func(page []Section) error {
 		sections.add(m.appendSections(make([]roster.Section, 0, len(page)), page, true))
 		return nil
 	})
+	if p := <-usersFinal; p != nil {
+		panic(p)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch sections: %w", err)
 	}
@@ -134,7 +150,6 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 		}
 	}
 
-	sortUsersByID(r.Users)
 	r.FieldErrors = m.errs
 	s.c.log.Info().
 		Str("district", district.ID).

@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rosterd/rosterd/clever"
+	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -484,6 +485,48 @@ func TestSource_FetchSharesMemberIDs(t *testing.T) {
 				continue
 			}
 			if !ok || unsafe.StringData(u) != unsafe.StringData(id) {
+				t.Errorf("section %s: member %s does not share its user's string", s.ID, id)
+			}
+		}
+	}
+}
+
+// Ensure a crawl tells its trace when the users are final: sorted, before
+// the sections are in, and as the roster returned holds them; and that the
+// sections still share the users' ID strings though the users were
+// sorted beside their crawl.
+func TestSource_FetchTellsUsersFinal(t *testing.T) {
+	client, mux, _ := setup(t)
+	syntheticDistrict(t, mux, http.StatusOK)
+	var seen []roster.User
+	var sectionsThen int
+	calls := 0
+	ctx := connector.WithFetchTrace(t.Context(), &connector.FetchTrace{UsersFinal: func(r *roster.Roster) {
+		calls++
+		seen, sectionsThen = r.Users, len(r.Sections)
+	}})
+	r, err := clever.NewSource(client, clever.SourceOptions{Roles: []roster.Role{roster.RoleStaff, roster.RoleTeacher}}).Fetch(ctx)
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	if calls != 1 || sectionsThen != 0 {
+		t.Fatalf("UsersFinal called %d times, with %d sections in; want once, before the sections", calls, sectionsThen)
+	}
+	if len(seen) != len(r.Users) || &seen[0] != &r.Users[0] {
+		t.Fatal("the roster returned holds other users than UsersFinal was given")
+	}
+	if !slices.IsSortedFunc(seen, func(a, b roster.User) int { return strings.Compare(a.ID, b.ID) }) {
+		t.Error("users were not sorted when final")
+	}
+	users := map[string]string{}
+	for _, u := range r.Users {
+		if _, twice := users[u.ID]; !twice {
+			users[u.ID] = u.ID
+		}
+	}
+	for _, s := range r.Sections {
+		for _, id := range slices.Concat(s.Teachers, s.Students) {
+			if u, ok := users[id]; ok && unsafe.StringData(u) != unsafe.StringData(id) {
 				t.Errorf("section %s: member %s does not share its user's string", s.ID, id)
 			}
 		}
