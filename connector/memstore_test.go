@@ -24,13 +24,13 @@ type memStore struct {
 	runs    map[uint64]connector.RunRecord
 	reports map[uint64][]byte
 	commits int
-	raws    int               // SaveRaw calls, or finished StartRaw ones
+	raws    int // SaveRaw calls, or finished StartRaw ones
 	// early counts the saves begun with StartRaw, and aborted those
 	// aborted.
 	early, aborted int
-	raw     map[string][]byte // the kept roster, encoded: the run narrows it after
-	cursors map[string][]byte
-	staged  map[uint64]*connector.Staged
+	raw            map[string][]byte // the kept roster, encoded: the run narrows it after
+	cursors        map[string][]byte
+	staged         map[uint64]*connector.Staged
 	// history keeps a copy of the roster each commit left, by run.
 	history map[uint64]map[roster.Kind]map[string][]byte
 	// beforeCommit runs inside Commit before the head check, to simulate
