@@ -147,7 +147,8 @@ type profileResult struct {
 type passResult struct {
 	name     string
 	wall     time.Duration
-	peakRSS  int64 // bytes; 0 when the platform does not say
+	cpu      time.Duration // user and system time
+	peakRSS  int64         // bytes; 0 when the platform does not say
 	records  int
 	requests int // the fetch pass's requests
 	report   *preflight.Report
@@ -321,6 +322,9 @@ func (b *bench) measure(ctx context.Context, profile, name, statePath string, ar
 	start := time.Now()
 	runErr := cmd.Run()
 	r := &passResult{name: name, wall: time.Since(start), peakRSS: peakRSS(cmd.ProcessState)}
+	if ps := cmd.ProcessState; ps != nil {
+		r.cpu = ps.UserTime() + ps.SystemTime()
+	}
 	if statePath == "" {
 		if runErr != nil {
 			return nil, fmt.Errorf("%s: %w (its log: %s)", name, runErr, tail(logPath))
@@ -371,7 +375,7 @@ func slug(name string) string {
 
 func (b *bench) print(results []*profileResult) {
 	tw := tabwriter.NewWriter(b.env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "PROFILE\tPASS\tWALL\tRECORDS\tRECORDS/S\tPEAK RSS\tFETCH\tSNAPSHOT\tRULES\tPREFLIGHT\tCOMMIT\tCHANGED\tSTATE FILE\t")
+	fmt.Fprintln(tw, "PROFILE\tPASS\tWALL\tCPU\tRECORDS\tRECORDS/S\tPEAK RSS\tFETCH\tSNAPSHOT\tRULES\tPREFLIGHT\tCOMMIT\tCHANGED\tSTATE FILE\t")
 	for _, res := range results {
 		for _, r := range res.passes {
 			phases := map[string]string{}
@@ -392,7 +396,7 @@ func (b *bench) print(results []*profileResult) {
 			if r.store > 0 {
 				store = megabytes(r.store)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", res.profile, r.name, seconds(r.wall), r.records,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", res.profile, r.name, seconds(r.wall), seconds(r.cpu), r.records,
 				float64(r.records)/r.wall.Seconds(), megabytes(r.peakRSS),
 				col("fetch"), col("snapshot"), col("rules"), col("preflight"), col("commit"), changed, store)
 		}

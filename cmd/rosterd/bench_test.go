@@ -44,20 +44,20 @@ func testBench(t *testing.T, events bool) {
 		if !ok {
 			t.Fatalf("no row for %s in:\n%s", pass, r.stdout)
 		}
-		if f[3] == "0" || !strings.HasSuffix(f[5], " MB") {
-			t.Errorf("%s: records %s, peak RSS %s\n%s", pass, f[3], f[5], r.stdout)
+		if f[4] == "0" || !strings.HasSuffix(f[6], " MB") || f[3] == "0.00s" || !strings.HasSuffix(f[3], "s") {
+			t.Errorf("%s: records %s, peak RSS %s, CPU %s\n%s", pass, f[4], f[6], f[3], r.stdout)
 		}
 	}
 	fetch, full, same, change := rows["tiny/fetch+decode"], rows["tiny/full sync"], rows["tiny/no-change sync"], rows["tiny/10% change sync"]
-	if fetch[3] != full[3] {
-		t.Errorf("fetch+decode read %s records, the sync %s", fetch[3], full[3])
+	if fetch[4] != full[4] {
+		t.Errorf("fetch+decode read %s records, the sync %s", fetch[4], full[4])
 	}
-	if full[11] != full[3] || same[11] != "0" {
-		t.Errorf("changed: full sync %s (want %s), no-change sync %s (want 0)", full[11], full[3], same[11])
+	if full[12] != full[4] || same[12] != "0" {
+		t.Errorf("changed: full sync %s (want %s), no-change sync %s (want 0)", full[12], full[4], same[12])
 	}
 	// The source unchanged, the no-change sync reuses the full sync's
 	// result; the change sync computes its own.
-	if same[8] != "-" || same[9] != "-" || change[9] == "-" || !strings.Contains(r.stdout, "no-change sync takes") ||
+	if same[9] != "-" || same[10] != "-" || change[10] == "-" || !strings.Contains(r.stdout, "no-change sync takes") ||
 		!regexp.MustCompile(`no-change sync takes [0-9.]+x the fetch\+decode pass\. It reused the rules and preflight result of run 1,`).MatchString(r.stdout) {
 		t.Errorf("the no-change sync did not reuse the full sync's result, or the change sync did:\n%s", r.stdout)
 	}
@@ -69,8 +69,8 @@ func testBench(t *testing.T, events bool) {
 	if sum.Renamed == 0 || sum.Regraded == 0 || sum.Moved == 0 || sum.Enrolled == 0 || sum.Withdrawn == 0 || sum.Students != 6 {
 		t.Errorf("the change lacks a kind: %s", sum)
 	}
-	if change[11] != fmt.Sprint(sum.Records) || sum.Records > sum.Students+sum.Sections+sum.Contacts {
-		t.Errorf("the change sync changed %s records; the source changed %s", change[11], sum)
+	if change[12] != fmt.Sprint(sum.Records) || sum.Records > sum.Students+sum.Sections+sum.Contacts {
+		t.Errorf("the change sync changed %s records; the source changed %s", change[12], sum)
 	}
 	if !strings.Contains(r.stdout, "the source changed "+sum.String()) {
 		t.Errorf("bench does not print the change %s:\n%s", sum, r.stdout)
@@ -147,7 +147,7 @@ func benchRows(stdout string) map[string][]string {
 	rows := map[string][]string{}
 	for _, line := range strings.Split(stdout, "\n") {
 		f := regexp.MustCompile(`\s{2,}`).Split(strings.TrimSpace(line), -1)
-		if len(f) == 13 && f[0] != "PROFILE" {
+		if len(f) == 14 && f[0] != "PROFILE" {
 			rows[f[0]+"/"+f[1]] = f
 		}
 	}
