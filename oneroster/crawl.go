@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -97,6 +98,10 @@ func (c *Client) crawl(ctx context.Context, opts MapOptions) (*roster.Roster, cr
 	}
 	m.finishUsers()
 	d.Demographics = nil // mapped into the students
+	// The enrollments only place users into sections: the users are
+	// final, and the engine may start on them while the enrollments,
+	// most of a district's pages, are read (connector.FetchTrace).
+	connector.UsersFinal(ctx, m.r)
 
 	m.sortSections()
 	m.beginMembers(0)

@@ -1,6 +1,7 @@
 package oneroster_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/internal/codec"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/oneroster"
 	"github.com/rosterd/rosterd/roster"
@@ -297,5 +300,47 @@ func TestClient_Walk(t *testing.T) {
 	err = pagedClient(t, lying.URL, 97, 2).Walk(context.Background(), func(string, int) error { return nil })
 	if !errors.Is(err, oneroster.ErrCountMismatch) || !strings.Contains(err.Error(), "fetch enrollments") {
 		t.Errorf("walk of a provider miscounting enrollments: %v, want ErrCountMismatch naming them", err)
+	}
+}
+
+// Ensure a crawl tells its trace when the users are final, before the
+// enrollments place anyone, and that nothing it does after changes them,
+// nor the districts, schools, terms and courses before them.
+func TestSource_FetchTellsUsersFinal(t *testing.T) {
+	srv := httptest.NewServer(messyDistrict(t))
+	t.Cleanup(srv.Close)
+	opts := oneroster.MapOptions{SISType: "paged", AsOf: roster.Date{Year: 2020, Month: 1, Day: 1}, DropDisabledUsers: true}
+	var (
+		calls   int
+		seen    *roster.Roster
+		atFinal []byte
+		placed  int
+	)
+	early := func(r *roster.Roster) []byte {
+		b, err := codec.Marshal(&roster.Roster{Districts: r.Districts, Schools: r.Schools, Terms: r.Terms, Courses: r.Courses, Users: r.Users})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ctx := connector.WithFetchTrace(context.Background(), &connector.FetchTrace{UsersFinal: func(r *roster.Roster) {
+		calls++
+		seen, atFinal = r, early(r)
+		for _, s := range r.Sections {
+			placed += len(s.Students) + len(s.Teachers)
+		}
+	}})
+	got, err := oneroster.NewSource(pagedClient(t, srv.URL, 97, 2), opts).Fetch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 || placed != 0 {
+		t.Fatalf("UsersFinal called %d times, with %d members placed; want once, before the enrollments", calls, placed)
+	}
+	if seen != got || len(got.Users) == 0 {
+		t.Fatalf("UsersFinal was given another roster than the crawl returned, or no users")
+	}
+	if !bytes.Equal(atFinal, early(got)) {
+		t.Error("the crawl changed its users, or what comes before them, after saying they were final")
 	}
 }
