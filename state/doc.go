@@ -114,7 +114,9 @@
 //     raw_info together in a write transaction of its own and touches
 //     nothing else, so it gives the connection no head and Connections
 //     does not list it. A roster that encodes to the stream already kept
-//     rewrites raw_info alone.
+//     rewrites raw_info alone. StartRaw begins the same save while a
+//     fetch is still making the roster, and writes only in Finish, so a
+//     fetch that fails (Abort) leaves raw/ as it was.
 //
 // # Caveats
 //
