@@ -21,6 +21,7 @@ import (
 
 	"github.com/rosterd/rosterd/clever"
 	"github.com/rosterd/rosterd/connector"
+	"github.com/rosterd/rosterd/internal/codec"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -500,10 +501,18 @@ func TestSource_FetchTellsUsersFinal(t *testing.T) {
 	syntheticDistrict(t, mux, http.StatusOK)
 	var seen []roster.User
 	var sectionsThen int
+	var atFinal []byte
 	calls := 0
+	early := func(r *roster.Roster) []byte {
+		b, err := codec.Marshal(&roster.Roster{Districts: r.Districts, Schools: r.Schools, Terms: r.Terms, Courses: r.Courses, Users: r.Users})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
 	ctx := connector.WithFetchTrace(t.Context(), &connector.FetchTrace{UsersFinal: func(r *roster.Roster) {
 		calls++
-		seen, sectionsThen = r.Users, len(r.Sections)
+		seen, sectionsThen, atFinal = r.Users, len(r.Sections), early(r)
 	}})
 	r, err := clever.NewSource(client, clever.SourceOptions{Roles: []roster.Role{roster.RoleStaff, roster.RoleTeacher}}).Fetch(ctx)
 	if err != nil {
@@ -517,6 +526,9 @@ func TestSource_FetchTellsUsersFinal(t *testing.T) {
 	}
 	if !slices.IsSortedFunc(seen, func(a, b roster.User) int { return strings.Compare(a.ID, b.ID) }) {
 		t.Error("users were not sorted when final")
+	}
+	if !bytes.Equal(atFinal, early(r)) {
+		t.Error("the crawl changed its users, or what comes before them, after saying they were final")
 	}
 	users := map[string]string{}
 	for _, u := range r.Users {
