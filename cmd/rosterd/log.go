@@ -18,5 +18,9 @@ func newLogger(w io.Writer, cfg LogConfig) zerolog.Logger {
 	if cfg.Format == "console" {
 		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
 	}
-	return zerolog.New(w).Level(level).With().Timestamp().Logger()
+	// Runs log from several goroutines at once (a crawl's pages in
+	// flight, the daemon's connections), and zerolog leaves a writer's
+	// safety to the writer: os.Stderr is safe, an io.Writer run is handed
+	// need not be.
+	return zerolog.New(zerolog.SyncWriter(w)).Level(level).With().Timestamp().Logger()
 }
