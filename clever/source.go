@@ -52,8 +52,9 @@ func (s *Source) Kind() string { return "clever" }
 // users by role (students, teachers, then the configured roles) and
 // sections, in that order, so that sections can share their users' ID
 // strings. It tells the FetchTrace in ctx, if any, when the users are
-// final, which is while the sections are fetched. A crawl that does not complete returns an error and no roster,
-// never a short roster, since a missing record would read as a deletion.
+// final, which is while the sections are fetched. A crawl that does not
+// complete returns an error and no roster, never a short roster, since a
+// missing record would read as a deletion.
 //
 // Users are ordered by ID. A user listed under several roles is kept once;
 // a user ID repeated within one listing is kept twice, for preflight to

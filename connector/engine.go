@@ -148,6 +148,9 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	// raw roster included, holds a field the rules drop. A snapshot
 	// begun during the fetch minimised the users it took.
 	save, dropped := early.take()
+	if save != nil {
+		defer save.Abort() // after Finish, it does nothing
+	}
 	if n := dropped + r.conn.Rules.Minimise(fetched); n > 0 {
 		r.log.Info().Int("values", n).Msg("data minimisation dropped field values")
 		rawUnchanged = false // the kept roster still holds what it dropped
