@@ -135,6 +135,7 @@ func (w *RawSave) finish(r *roster.Roster, fetched time.Time) (RawInfo, error) {
 		return w.s.StartRaw(w.conn, r).finish(r, fetched)
 	}
 	w.over = true
+	defer w.release()
 	w.feed.hand(rawStreamOf(r, rawEarly))
 	w.feed.end()
 	<-w.done
@@ -181,6 +182,16 @@ func (w *RawSave) Abort() {
 		w.feed.abort()
 	}
 	<-w.done
+	w.release()
+}
+
+// release lets go of the roster's collections and of the stream made of
+// them, once the save is over: a caller may hold the RawSave for the rest
+// of a run, and at XL the collections are the fetched roster itself,
+// which the engine lets go before its commit (a deferred Abort holding
+// them raised a full sync's peak from 1.52 to 1.8 GB).
+func (w *RawSave) release() {
+	w.early, w.feed, w.res = nil, nil, rawPasses{}
 }
 
 // sizesAgree reports whether every collection of colls has as many

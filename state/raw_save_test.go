@@ -3,6 +3,7 @@ package state_test
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -173,5 +174,38 @@ func TestRawSave_Errors(t *testing.T) {
 	}
 	if _, err := s.StartRaw("", bad).Finish(bad, fetched); err == nil || !strings.Contains(err.Error(), "connection name is empty") {
 		t.Errorf("Finish without a connection: %v", err)
+	}
+}
+
+// A save that is over holds nothing of the roster: a run keeps its
+// RawSave until it ends, long after it lets the fetched roster go.
+func TestRawSave_LetsGoOfTheRoster(t *testing.T) {
+	for _, finish := range []bool{true, false} {
+		t.Run(map[bool]string{true: "finished", false: "aborted"}[finish], func(t *testing.T) {
+			s := mustOpen(t, tempPath(t))
+			r := bulkyRoster(t, 200)
+			collected := make(chan struct{})
+			runtime.AddCleanup(&r.Users[0], func(ch chan struct{}) { close(ch) }, collected)
+			w := s.StartRaw(testConn, r)
+			if finish {
+				if _, err := w.Finish(r, time.Now()); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				w.Abort()
+			}
+			r = nil
+			for range 20 {
+				runtime.GC()
+				select {
+				case <-collected:
+					runtime.KeepAlive(w)
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			t.Error("the roster's users were not collected while the save was held")
+			runtime.KeepAlive(w)
+		})
 	}
 }
