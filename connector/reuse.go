@@ -69,11 +69,11 @@ func (r *run) reusable(key string) (*preflight.Report, uint64, bool) {
 	if err != nil {
 		return nil, 0, false
 	}
-	var prev preflight.Report
-	if err := json.Unmarshal(data, &prev); err != nil || prev.RunID != note.Run || prev.Verdict != preflight.VerdictCommitted {
+	prev, err := preflight.ReadReportJSON(data)
+	if err != nil || prev.RunID != note.Run || prev.Verdict != preflight.VerdictCommitted {
 		return nil, 0, false
 	}
-	return &prev, head, true
+	return prev, head, true
 }
 
 // reuse concludes the run with prev's result: prev's issues, rule counts
