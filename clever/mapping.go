@@ -26,8 +26,8 @@ type mapper struct {
 	users    pageRecords[roster.User]
 	building []roster.User
 	// joinedIDs holds the user IDs by their position in userIndex once
-	// the users are joined, so that the sections find them while the
-	// users are sorted (freezeUserIDs).
+	// every listing is in, so that the sections find them while the
+	// users are joined and sorted (freezeUserIDs).
 	joinedIDs []string
 }
 
@@ -104,13 +104,15 @@ func (m *mapper) knownID(id string) (string, bool) {
 }
 
 // freezeUserIDs keeps the ID of every user by its position in userIndex,
-// once the users are joined into r.Users and before they are sorted: from
-// then on userIndex no longer says where a user is, only what its ID
-// string is. No user is added after.
+// read from the pages before they are joined into r.Users and sorted:
+// from then on userIndex no longer says where a user is, only what its
+// ID string is. No user is added after.
 func (m *mapper) freezeUserIDs() {
-	m.joinedIDs = make([]string, len(m.r.Users))
-	for i := range m.r.Users {
-		m.joinedIDs[i] = m.r.Users[i].ID
+	m.joinedIDs = make([]string, 0, m.users.n)
+	for _, page := range m.users.pages {
+		for i := range page {
+			m.joinedIDs = append(m.joinedIDs, page[i].ID)
+		}
 	}
 }
 

@@ -112,16 +112,20 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 			return nil, "", fmt.Errorf("fetch users (role %s): %w", role, err)
 		}
 	}
-	r.Users = m.users.join()
 	// Every user is in by now: the decoders may read the user index,
-	// and the users are final once sorted. Sorting them and whatever the
-	// engine starts on them (FetchTrace) run beside the sections' crawl,
-	// whose pace leaves a CPU idle; the sections name users by the
-	// positions they were joined at.
+	// and the users are final once joined and sorted. Joining them (a
+	// copy of the users that touches fresh memory: two CPU-seconds at
+	// XL), sorting them and whatever the engine starts on them
+	// (FetchTrace) run beside the sections' crawl, whose pace leaves a
+	// CPU idle; the sections name users by the positions they had in
+	// the pages, frozen before the join empties them.
 	m.freezeUserIDs()
+	pages := m.users
+	m.users, m.building = pageRecords[roster.User]{}, nil
 	usersFinal := make(chan any, 1) // a panic, or nil
 	go func() {
 		defer func() { usersFinal <- recover() }()
+		r.Users = pages.join()
 		sortUsersByID(r.Users)
 		connector.UsersFinal(ctx, r)
 	}()
