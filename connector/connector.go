@@ -75,9 +75,9 @@ type Store interface {
 	// (FetchTrace.UsersFinal). Nothing is written before the save is
 	// finished.
 	StartRaw(conn string, r *roster.Roster) RawSave
-	// RawFingerprint returns the fingerprint of conn's kept raw roster,
-	// or "" when none is kept.
-	RawFingerprint(conn string) (string, error)
+	// KeptRaw describes conn's kept raw roster: the zero KeptRaw when
+	// none is kept.
+	KeptRaw(conn string) (KeptRaw, error)
 	// SaveReuse replaces conn's reuse note (see reuse.go); Reuse returns
 	// it, or nil when there is none.
 	SaveReuse(conn string, note []byte) error
@@ -104,6 +104,14 @@ type Store interface {
 	// LoadRaw returns conn's kept raw roster, or an error wrapping
 	// ErrNoRaw when none is kept.
 	LoadRaw(conn string) (*roster.Roster, error)
+}
+
+// KeptRaw describes a kept raw roster.
+type KeptRaw struct {
+	// Fingerprint names its content (Store.SaveRaw); it may be empty.
+	Fingerprint string
+	// Sizes counts its users and sections.
+	Sizes Sizes
 }
 
 // ErrNoRaw is wrapped by Store.LoadRaw when no raw roster is kept.

@@ -129,7 +129,15 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	if r.conn.KeepRaw {
 		early = &earlySnapshot{r: r}
 		defer early.abort()
-		ctx = WithFetchTrace(ctx, early.trace())
+		trace := early.trace()
+		// The roster kept from the last fetch says about how big this one
+		// will be; without it the source sizes its slices as it goes.
+		if kept, err := r.engine.store.KeptRaw(r.conn.Name); err == nil {
+			trace.Expect = kept.Sizes
+		} else {
+			r.log.Warn().Err(err).Msg("could not read the kept roster's sizes")
+		}
+		ctx = WithFetchTrace(ctx, trace)
 	}
 	var fetched *roster.Roster
 	var cursor []byte
@@ -163,10 +171,11 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		if save != nil {
 			save.Abort()
 		}
-		if fingerprint, err = r.engine.store.RawFingerprint(r.conn.Name); err != nil {
+		kept, err := r.engine.store.KeptRaw(r.conn.Name)
+		if err != nil {
 			r.log.Warn().Err(err).Msg("could not read the kept roster's fingerprint")
-			fingerprint = ""
 		}
+		fingerprint = kept.Fingerprint
 	}
 	if r.conn.KeepRaw && !rawUnchanged {
 		// The kept roster only serves the rules workbench: failing to

@@ -330,13 +330,21 @@ func (w *memRawSave) Abort() {
 	w.s.aborted++
 }
 
-func (s *memStore) RawFingerprint(conn string) (string, error) {
+func (s *memStore) KeptRaw(conn string) (connector.KeptRaw, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if data, ok := s.raw[conn]; ok {
-		return fingerprintOf(data), nil
+	data, ok := s.raw[conn]
+	if !ok {
+		return connector.KeptRaw{}, nil
 	}
-	return "", nil
+	var r roster.Roster
+	if err := codec.Unmarshal(data, &r); err != nil {
+		return connector.KeptRaw{}, err
+	}
+	return connector.KeptRaw{
+		Fingerprint: fingerprintOf(data),
+		Sizes:       connector.Sizes{Users: len(r.Users), Sections: len(r.Sections)},
+	}, nil
 }
 
 // fingerprintOf names an encoded roster by its hash.

@@ -17,7 +17,8 @@ import (
 // after that.
 type tracingSource struct {
 	failAfter error
-	traced    bool // the fetch's context carried a trace
+	traced    bool              // the fetch's context carried a trace
+	expected  []connector.Sizes // the trace's Expect, fetch by fetch
 }
 
 func (s *tracingSource) Kind() string { return "tracing" }
@@ -25,7 +26,11 @@ func (s *tracingSource) Kind() string { return "tracing" }
 func (s *tracingSource) Fetch(ctx context.Context) (*roster.Roster, error) {
 	whole := district()
 	r := &roster.Roster{Districts: whole.Districts, Schools: whole.Schools, Users: whole.Users}
-	s.traced = connector.ContextFetchTrace(ctx) != nil
+	t := connector.ContextFetchTrace(ctx)
+	s.traced = t != nil
+	if t != nil {
+		s.expected = append(s.expected, t.Expect)
+	}
 	connector.UsersFinal(ctx, r)
 	if s.failAfter != nil {
 		return nil, s.failAfter
@@ -67,6 +72,25 @@ func TestEngine_SnapshotBegunDuringFetch(t *testing.T) {
 	}
 	if src.traced || store.early != 1 {
 		t.Errorf("a run keeping no raw roster traced its fetch (%v) or began a save (%d)", src.traced, store.early)
+	}
+}
+
+// A fetch is told the sizes of the roster kept from the last one, and
+// nothing on the first.
+func TestEngine_TellsFetchTheKeptSizes(t *testing.T) {
+	store := newMemStore()
+	src := &tracingSource{}
+	conn := &connector.Connection{Name: "springfield", Source: src, KeepRaw: true}
+	eng := newEngine(t, store)
+	for range 2 {
+		if _, err := eng.Run(context.Background(), conn, connector.RunOptions{Mode: connector.ModeSync}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	whole := district()
+	want := []connector.Sizes{{}, {Users: len(whole.Users), Sections: len(whole.Sections)}}
+	if diff := cmp.Diff(want, src.expected); diff != "" {
+		t.Errorf("sizes the fetches were told (-want +got):\n%s", diff)
 	}
 }
 

@@ -22,6 +22,16 @@ type FetchTrace struct {
 	// per fetch, before the fetch returns, on any goroutine; it must not
 	// keep the fetch waiting.
 	UsersFinal func(r *roster.Roster)
+	// Expect holds the sizes of the roster the connection's last fetch
+	// made, zero where unknown, so that a source can set aside room for
+	// about that many records instead of growing its slices. It is a
+	// hint: the fetch must be right whatever it says.
+	Expect Sizes
+}
+
+// Sizes counts a roster's users and sections, nearly all of its records.
+type Sizes struct {
+	Users, Sections int
 }
 
 type fetchTraceKey struct{}

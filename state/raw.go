@@ -154,7 +154,10 @@ func (f fieldOf[T]) appendTo(r *roster.Roster, b *rawDecodeBatch) {
 type RawInfo struct {
 	Fetched time.Time // when the source fetch that produced it finished
 	Records int       // records stored (districts+schools+terms+courses+sections+users)
-	Bytes   int64     // compressed size in the store
+	Users   int       // of those, the users
+	// Sections is the number of sections among Records.
+	Sections int
+	Bytes    int64 // compressed size in the store
 	// Fingerprint names the roster's content: the hash and length of its
 	// stream, which encodes every record in full. Two raw rosters with the
 	// same fingerprint hold the same records, whenever each was saved. It
@@ -196,7 +199,11 @@ func (rec *rawInfoRecord) info() RawInfo {
 	for tag := rawTagDistricts; tag <= rawTagUsers; tag++ {
 		n += rec.Counts[rawCollections[tag]]
 	}
-	info := RawInfo{Fetched: rec.Fetched, Records: n, Bytes: rec.Bytes}
+	info := RawInfo{
+		Fetched: rec.Fetched, Records: n, Bytes: rec.Bytes,
+		Users:    rec.Counts[rawCollections[rawTagUsers]],
+		Sections: rec.Counts[rawCollections[rawTagSections]],
+	}
 	if rec.Fingerprint != "" {
 		info.Fingerprint = fmt.Sprintf("%s/%d", rec.Fingerprint, rec.StreamBytes)
 	}

@@ -45,6 +45,9 @@ func TestStore_SaveRaw(t *testing.T) {
 		if info.Records != 16 || info.Bytes <= 0 || !info.Fetched.Equal(fetchedAt) {
 			t.Errorf("SaveRaw = %+v, want 16 records of more than 0 bytes fetched at %s", info, fetchedAt)
 		}
+		if info.Users != len(r.Users) || info.Sections != len(r.Sections) || info.Users == 0 || info.Sections == 0 {
+			t.Errorf("SaveRaw counts %d users and %d sections, want %d and %d", info.Users, info.Sections, len(r.Users), len(r.Sections))
+		}
 		mustClose(t, s)
 
 		s = mustOpen(t, path)

@@ -100,13 +100,19 @@ func (s rawSave) Finish(r *roster.Roster, fetched time.Time) (string, error) {
 	return info.Fingerprint, err
 }
 
-// RawFingerprint returns the kept raw roster's fingerprint.
-func (s Store) RawFingerprint(conn string) (string, error) {
+// KeptRaw describes the kept raw roster.
+func (s Store) KeptRaw(conn string) (connector.KeptRaw, error) {
 	info, err := s.Store.RawInfo(conn)
 	if errors.Is(err, state.ErrNotFound) {
-		return "", nil
+		return connector.KeptRaw{}, nil
 	}
-	return info.Fingerprint, err
+	if err != nil {
+		return connector.KeptRaw{}, err
+	}
+	return connector.KeptRaw{
+		Fingerprint: info.Fingerprint,
+		Sizes:       connector.Sizes{Users: info.Users, Sections: info.Sections},
+	}, nil
 }
 
 // committed is a snapshot as the engine's Committed view.
