@@ -51,3 +51,60 @@ func TestPageRecords(t *testing.T) {
 		t.Errorf("join of nothing = %v, want nil", got)
 	}
 }
+
+// Ensure pages carved from a reservation are joined without a copy when
+// they fit, whatever each page holds of its room, and copied as before
+// when they do not, or when a page outgrew its room.
+func TestPageRecords_Reserved(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		reserve  int
+		sizes    []int // room asked for each page
+		fill     []int // records appended to each
+		wantSame bool  // the join is the reservation itself
+	}{
+		{name: "fits exactly", reserve: 7, sizes: []int{3, 4}, fill: []int{3, 4}, wantSame: true},
+		{name: "pages left part of their room", reserve: 10, sizes: []int{4, 4, 2}, fill: []int{2, 4, 1}, wantSame: true},
+		{name: "empty page", reserve: 5, sizes: []int{2, 2, 3}, fill: []int{2, 0, 3}, wantSame: true},
+		{name: "reservation mostly unused", reserve: 20, sizes: []int{3, 3}, fill: []int{3, 3}},
+		{name: "reservation short", reserve: 5, sizes: []int{3, 3}, fill: []int{3, 3}},
+		{name: "page outgrew its room", reserve: 10, sizes: []int{3, 3}, fill: []int{3, 5}},
+		{name: "no reservation", sizes: []int{3, 3}, fill: []int{3, 3}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var p pageRecords[roster.User]
+			p.reserve(tc.reserve)
+			var want []string
+			var first *roster.User
+			for k, size := range tc.sizes {
+				page := p.page(size)
+				if len(page) != 0 || cap(page) < size {
+					t.Fatalf("page(%d) has length %d and room %d", size, len(page), cap(page))
+				}
+				for range tc.fill[k] {
+					id := fmt.Sprint("u", len(want))
+					page = append(page, roster.User{ID: id})
+					want = append(want, id)
+				}
+				if first == nil && len(page) > 0 {
+					first = &page[0]
+				}
+				p.add(page)
+			}
+			users := p.join()
+			var got []string
+			for _, u := range users {
+				got = append(got, u.ID)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("joined users mismatch (-want +got):\n%s", diff)
+			}
+			if cap(users) != len(users) {
+				t.Errorf("joined slice has capacity %d for %d users", cap(users), len(users))
+			}
+			if same := &users[0] == first; same != tc.wantSame {
+				t.Errorf("join handed back the first page's memory: %v, want %v", same, tc.wantSame)
+			}
+		})
+	}
+}

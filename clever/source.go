@@ -107,6 +107,11 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("fetch courses: %w", err)
 	}
+	var sections pageRecords[roster.Section]
+	if t := connector.ContextFetchTrace(ctx); t != nil {
+		m.users.reserve(withSlack(t.Expect.Users))
+		sections.reserve(withSlack(t.Expect.Sections))
+	}
 	for _, role := range s.roles {
 		if err := s.users(ctx, m, role); err != nil {
 			return nil, "", fmt.Errorf("fetch users (role %s): %w", role, err)
@@ -129,9 +134,8 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 		sortUsersByID(r.Users)
 		connector.UsersFinal(ctx, r)
 	}()
-	var sections pageRecords[roster.Section]
 	err = s.c.listSections(ctx, m.memberIDs(), func(page []Section) error {
-		sections.add(m.appendSections(make([]roster.Section, 0, len(page)), page, true))
+		sections.add(m.appendSections(sections.page(len(page)), page, true))
 		return nil
 	})
 	if p := <-usersFinal; p != nil {
@@ -169,6 +173,16 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 	return r, lastSync, nil
 }
 
+// withSlack is room for the n records the last fetch found and a district
+// that has grown a little since, so that the crawl need not copy them all
+// to make room for a few more.
+func withSlack(n int) int {
+	if n <= 0 {
+		return 0
+	}
+	return n + n/64 + 64
+}
+
 // district fetches the token's one district and checks it is the
 // configured one.
 func (s *Source) district(ctx context.Context, m *mapper) (roster.District, string, error) {
@@ -196,7 +210,7 @@ func (s *Source) district(ctx context.Context, m *mapper) (roster.District, stri
 func (s *Source) users(ctx context.Context, m *mapper, role roster.Role) error {
 	listingStart := m.users.n
 	return s.c.ListUsers(ctx, string(role), func(page []User) error {
-		m.building = make([]roster.User, 0, len(page))
+		m.building = m.users.page(len(page))
 		for i := range page {
 			u := &page[i]
 			at, seen := m.userIndex[u.ID]

@@ -544,3 +544,34 @@ func TestSource_FetchTellsUsersFinal(t *testing.T) {
 		}
 	}
 }
+
+// Ensure the sizes a fetch is told change nothing it returns, whether
+// they are right, short or long.
+func TestSource_FetchWithExpectedSizes(t *testing.T) {
+	client, mux, _ := setup(t)
+	syntheticDistrict(t, mux, http.StatusOK)
+	src := clever.NewSource(client, clever.SourceOptions{Roles: []roster.Role{roster.RoleStaff, roster.RoleTeacher}})
+	want, err := src.Fetch(t.Context())
+	if err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	users, sections := len(want.Users), len(want.Sections)
+	if users < 2 || sections < 2 {
+		t.Fatalf("the district has %d users and %d sections; the test needs more", users, sections)
+	}
+	for _, expect := range []connector.Sizes{
+		{Users: users, Sections: sections},
+		{Users: users / 2, Sections: sections / 2},
+		{Users: 10 * users, Sections: 10 * sections},
+		{Users: 1, Sections: 1},
+	} {
+		ctx := connector.WithFetchTrace(t.Context(), &connector.FetchTrace{Expect: expect})
+		got, err := src.Fetch(ctx)
+		if err != nil {
+			t.Fatalf("Fetch expecting %+v: %v", expect, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Fetch expecting %+v (-told nothing +told):\n%s", expect, diff)
+		}
+	}
+}
