@@ -31,16 +31,7 @@ func TestPageRecords(t *testing.T) {
 	p.at(5).Email = "kept@example.org"
 
 	users := p.join()
-	var got []string
-	for _, u := range users {
-		got = append(got, u.ID)
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("joined users mismatch (-want +got):\n%s", diff)
-	}
-	if cap(users) != len(users) {
-		t.Errorf("joined slice has capacity %d for %d users", cap(users), len(users))
-	}
+	checkJoined(t, want, users)
 	if users[5].Email != "kept@example.org" {
 		t.Errorf("a change through at(5) was lost: %+v", users[5])
 	}
@@ -92,19 +83,26 @@ func TestPageRecords_Reserved(t *testing.T) {
 				p.add(page)
 			}
 			users := p.join()
-			var got []string
-			for _, u := range users {
-				got = append(got, u.ID)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("joined users mismatch (-want +got):\n%s", diff)
-			}
-			if cap(users) != len(users) {
-				t.Errorf("joined slice has capacity %d for %d users", cap(users), len(users))
-			}
+			checkJoined(t, want, users)
 			if same := &users[0] == first; same != tc.wantSame {
 				t.Errorf("join handed back the first page's memory: %v, want %v", same, tc.wantSame)
 			}
 		})
+	}
+}
+
+// checkJoined checks that users hold the IDs want, in order, in a slice of
+// exactly their number.
+func checkJoined(t *testing.T, want []string, users []roster.User) {
+	t.Helper()
+	var got []string
+	for _, u := range users {
+		got = append(got, u.ID)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("joined users mismatch (-want +got):\n%s", diff)
+	}
+	if cap(users) != len(users) {
+		t.Errorf("joined slice has capacity %d for %d users", cap(users), len(users))
 	}
 }
