@@ -83,7 +83,8 @@ func NewDaemon(engine *Engine, conns []Scheduled, opts DaemonOptions) (*Daemon, 
 		log:    opts.Logger.With().Str("component", "scheduler").Logger(),
 		conns:  make(map[string]*scheduled, len(conns)),
 	}
-	d.cron = cron.New(cron.WithLogger(cronLogger{d.log}), cron.WithChain(cron.Recover(cronLogger{d.log})))
+	cronLog := cronLogger{d.log, &d.stopped}
+	d.cron = cron.New(cron.WithLogger(cronLog), cron.WithChain(cron.Recover(cronLog)))
 	d.runCtx, d.cancelRun = context.WithCancel(context.Background())
 	d.stopping = make(chan struct{})
 	for _, sc := range conns {
@@ -286,13 +287,25 @@ func (d *Daemon) Statuses() []Status {
 	return out
 }
 
-// cronLogger feeds cron's logs to zerolog.
-type cronLogger struct{ log zerolog.Logger }
+// cronLogger feeds cron's logs to zerolog until the daemon stops. cron's
+// loop logs its "stop" after Stop has handed it the signal, when whoever
+// stopped the daemon may already have closed the log's writer (a test's
+// t.Log panics after the test ends, and -race reports it); the daemon says
+// it stopped itself.
+type cronLogger struct {
+	log     zerolog.Logger
+	stopped *atomic.Bool
+}
 
 func (l cronLogger) Info(msg string, kv ...any) {
+	if l.stopped.Load() {
+		return
+	}
 	l.log.Debug().Fields(kv).Msg("cron: " + msg)
 }
 
+// Error logs even after the daemon stopped: cron reports only a job's
+// panic with it, and Stop waits for the jobs.
 func (l cronLogger) Error(err error, msg string, kv ...any) {
 	l.log.Error().Err(err).Fields(kv).Msg("cron: " + msg)
 }

@@ -3,6 +3,7 @@ package connector_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -77,6 +78,53 @@ func newDaemon(t *testing.T, store connector.Store, sc connector.Scheduled, got 
 		t.Fatal(err)
 	}
 	return d
+}
+
+// stopWatch is a log writer that counts what is written after closed is
+// set, as a test's log would fail when written after the test ends.
+type stopWatch struct {
+	mu       sync.Mutex
+	closed   bool
+	late     int
+	cronStop bool // cron's own "stop" was logged
+}
+
+func (w *stopWatch) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		w.late++
+	}
+	if strings.Contains(string(p), "cron: stop") {
+		w.cronStop = true
+	}
+	return len(p), nil
+}
+
+// Ensure the daemon writes nothing to its log once Stop has returned:
+// cron's loop logs its stop after Stop hands it the signal, which once
+// wrote into a test's log after the test had ended.
+func TestDaemon_LogsNothingAfterStop(t *testing.T) {
+	w := &stopWatch{}
+	d, err := connector.NewDaemon(newEngine(t, newMemStore()), []connector.Scheduled{{
+		Connection: &connector.Connection{Name: "c", Source: &changingSource{}}, Schedule: "@every 1h",
+	}}, connector.DaemonOptions{Logger: zerolog.New(w).Level(zerolog.DebugLevel)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Start()
+	if err := d.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.mu.Lock()
+	w.closed = true
+	w.mu.Unlock()
+	time.Sleep(50 * time.Millisecond) // room for a late write to show
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.late != 0 || w.cronStop {
+		t.Errorf("after Stop the daemon wrote %d log lines (cron logged its stop: %v), want none", w.late, w.cronStop)
+	}
 }
 
 // Ensure a schedule of every second commits run after run, and a stop
