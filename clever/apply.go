@@ -410,7 +410,7 @@ func (c *collection[T]) finish() {
 	}
 	clear(recs[len(kept):])
 	if c.appended {
-		slices.SortStableFunc(kept, func(a, b T) int { return strings.Compare(c.id(&a), c.id(&b)) })
+		sortByID(kept, c.id)
 	}
 	if len(kept) == 0 {
 		kept = nil

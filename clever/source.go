@@ -1,7 +1,6 @@
 package clever
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -230,41 +229,7 @@ func (s *Source) users(ctx context.Context, m *mapper, role roster.Role) error {
 }
 
 // sortUsersByID orders users by ID, equal IDs in fetch order. Each role's
-// listing is already in ID order; the listings together are not. The sort
-// moves an index and then each user once, in place: users are the
-// largest part of a roster and a copy would double it.
+// listing is already in ID order; the listings together are not.
 func sortUsersByID(users []roster.User) {
-	byID := func(a, b roster.User) int { return strings.Compare(a.ID, b.ID) }
-	if slices.IsSortedFunc(users, byID) {
-		return
-	}
-	order := make([]int32, len(users))
-	for i := range order {
-		order[i] = int32(i)
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := strings.Compare(users[a].ID, users[b].ID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	})
-	// Position j takes the user at order[j]; follow each cycle of the
-	// permutation once, marking visited positions with -1.
-	for i := range order {
-		if order[i] < 0 {
-			continue
-		}
-		saved := users[i]
-		j := i
-		for {
-			k := int(order[j])
-			order[j] = -1
-			if k == i {
-				users[j] = saved
-				break
-			}
-			users[j] = users[k]
-			j = k
-		}
-	}
+	sortByID(users, func(u *roster.User) string { return u.ID })
 }
