@@ -88,11 +88,14 @@ func (d *rawDecoder) decode(rec *rawInfoRecord) (*roster.Roster, error) {
 
 	// The counts are only a hint, and are capped by the compressed size
 	// so that a damaged raw_info cannot make this allocate more than the
-	// stream could hold.
+	// stream could hold. A little room over them lets a caller add a few
+	// records (an events apply adds those its events create) without
+	// copying a whole collection for the first.
 	r := &roster.Roster{}
 	for tag := rawTagDistricts; tag <= rawTagFieldErrors; tag++ {
 		if n := int64(rec.Counts[rawCollections[tag]]); n > 0 {
-			rawFields[tag].reserve(r, int(min(n, rec.Bytes)))
+			n = min(n, rec.Bytes)
+			rawFields[tag].reserve(r, int(n+n/64))
 		}
 	}
 	err := runPipeline(rawPipelineWorkers(),
