@@ -117,9 +117,9 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 		}
 	}
 	// Every user is in by now: the decoders may read the user index,
-	// and the users are final once joined and sorted. Joining them (a
-	// copy of the users that touches fresh memory: two CPU-seconds at
-	// XL), sorting them and whatever the engine starts on them
+	// and the users are final once joined and sorted. Joining them
+	// (without a reservation that fit, a copy of the users that touches
+	// fresh memory: two CPU-seconds at XL), sorting them and whatever the engine starts on them
 	// (FetchTrace) run beside the sections' crawl, whose pace leaves a
 	// CPU idle; the sections name users by the positions they had in
 	// the pages, frozen before the join empties them.

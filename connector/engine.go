@@ -126,17 +126,21 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	r.log.Info().Str("source", r.report.Source).Msg("run started")
 
 	var early *earlySnapshot
+	// kept describes the roster kept from the last fetch. Only this run
+	// writes it until the snapshot phase, so one read serves the fetch
+	// (about how big the roster will be; without it the source sizes its
+	// slices as it goes) and a run that finds it unchanged (its
+	// fingerprint).
+	var kept KeptRaw
+	var keptErr error
 	if r.conn.KeepRaw {
 		early = &earlySnapshot{r: r}
 		defer early.abort()
 		trace := early.trace()
-		// The roster kept from the last fetch says about how big this one
-		// will be; without it the source sizes its slices as it goes.
-		if kept, err := r.engine.store.KeptRaw(r.conn.Name); err == nil {
-			trace.Expect = kept.Sizes
-		} else {
-			r.log.Warn().Err(err).Msg("could not read the kept roster's sizes")
+		if kept, keptErr = r.engine.store.KeptRaw(r.conn.Name); keptErr != nil {
+			r.log.Warn().Err(keptErr).Msg("could not read the kept roster's description")
 		}
+		trace.Expect = kept.Sizes
 		ctx = WithFetchTrace(ctx, trace)
 	}
 	var fetched *roster.Roster
@@ -171,11 +175,7 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 		if save != nil {
 			save.Abort()
 		}
-		kept, err := r.engine.store.KeptRaw(r.conn.Name)
-		if err != nil {
-			r.log.Warn().Err(err).Msg("could not read the kept roster's fingerprint")
-		}
-		fingerprint = kept.Fingerprint
+		fingerprint = kept.Fingerprint // "" when it could not be read
 	}
 	if r.conn.KeepRaw && !rawUnchanged {
 		// The kept roster only serves the rules workbench: failing to
