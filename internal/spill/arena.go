@@ -21,7 +21,9 @@ const stageSize = 1 << 20
 // of a fresh mapping makes the kernel read (zero) it first, and at XL
 // that zeroing cost more than a second of a sync's preflight. Written
 // pages reach the mapping through the page cache, so a slice Append
-// returned reads its bytes once Seal has written the stage.
+// returned reads its bytes once Seal has written the stage. Full stages
+// are written by a goroutine of the arena's (stageWriter), so Append
+// rarely waits on the file.
 type Arena struct {
 	file        *os.File // nil when segments live on the heap
 	segmentSize int
@@ -31,7 +33,8 @@ type Arena struct {
 	appended    int64
 	stage       []byte // appended bytes not yet written, from stageAt in the file
 	stageAt     int64
-	err         error // the first failed write
+	writer      *stageWriter // writes full stages; nil when there is no file
+	err         error        // the first failed write of a record larger than the stage
 }
 
 // segment is one mapped (or allocated) stretch of the arena.
@@ -64,6 +67,7 @@ func newArena(dir string, segmentSize int) (*Arena, error) {
 		return nil, fmt.Errorf("unlink spill file: %w", err)
 	}
 	a.file = f
+	a.writer = newStageWriter(f.WriteAt)
 	return a, nil
 }
 
@@ -97,7 +101,7 @@ func (a *Arena) write(at int64, b []byte) {
 		return
 	}
 	if a.stage == nil {
-		a.stage = make([]byte, 0, stageSize)
+		a.stage = a.writer.buffer()
 	}
 	if len(a.stage) == 0 {
 		a.stageAt = at
@@ -105,12 +109,13 @@ func (a *Arena) write(at int64, b []byte) {
 	a.stage = append(a.stage, b...)
 }
 
+// flush hands the stage to the writer and starts an empty one.
 func (a *Arena) flush() {
 	if len(a.stage) == 0 {
 		return
 	}
-	a.pwrite(a.stage, a.stageAt)
-	a.stage = a.stage[:0]
+	a.writer.submit(a.stage, a.stageAt)
+	a.stage = a.writer.buffer()
 }
 
 func (a *Arena) pwrite(b []byte, at int64) {
@@ -126,7 +131,13 @@ func (a *Arena) pwrite(b []byte, at int64) {
 // returned reads its bytes. An error means some may not: the file could
 // not be written, and nothing appended may be used.
 func (a *Arena) Seal() error {
+	if a.writer == nil {
+		return nil // every segment is on the heap
+	}
 	a.flush()
+	if err := a.writer.wait(); err != nil {
+		return err
+	}
 	return a.err
 }
 
@@ -195,6 +206,10 @@ func (s *segment) offset(b []byte) (int, bool) {
 // Close unmaps the arena and closes its file; every slice it returned is
 // invalid afterwards.
 func (a *Arena) Close() error {
+	if a.writer != nil {
+		a.writer.stop() // before the file it writes closes
+		a.writer = nil
+	}
 	a.stage = nil
 	var first error
 	for _, s := range a.segments {

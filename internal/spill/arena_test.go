@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Ensure every slice Append returns keeps its bytes, across segments and
@@ -216,4 +217,63 @@ func TestArena_ReleaseAllAfterReading(t *testing.T) {
 		}
 	}
 	t.Logf("read back: +%.1f MiB, after ReleaseAll: %+.1f MiB (checksum %d)", float64(read)/(1<<20), float64(released)/(1<<20), sum)
+}
+
+// Ensure Append hands full stages to the writer rather than waiting on
+// the file, and that Seal waits until every one of them is written.
+func TestArena_AppendDoesNotWaitOnTheFile(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the arena writes a file on Linux only")
+	}
+	a, err := newArena(t.TempDir(), 16*stageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.writer.stop()
+	release := make(chan struct{})
+	file := a.file
+	a.writer = newStageWriter(func(b []byte, off int64) (int, error) {
+		<-release // a disk that has stalled
+		return file.WriteAt(b, off)
+	})
+
+	// Four records fill a stage. The writer holds one stage and queues
+	// stagesInFlight more; the last stage stays with the arena until Seal.
+	stages := stagesInFlight + 1
+	rec := bytes.Repeat([]byte("r"), stageSize/4-16)
+	var want, got [][]byte
+	appended := make(chan struct{})
+	go func() {
+		defer close(appended)
+		for i := range 4 * stages {
+			r := append([]byte(strconv.Itoa(i)), rec...)
+			want = append(want, r)
+			got = append(got, a.Append(r))
+		}
+	}()
+	select {
+	case <-appended:
+	case <-time.After(10 * time.Second):
+		close(release)
+		<-appended
+		t.Fatal("Append waited for the file to take its stages")
+	}
+
+	sealed := make(chan error, 1)
+	go func() { sealed <- a.Seal() }()
+	select {
+	case err := <-sealed:
+		t.Fatalf("Seal returned (%v) before the stalled writes were done", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if err := <-sealed; err != nil {
+		t.Fatalf("Seal: %v", err)
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d does not read back after Seal", i)
+		}
+	}
 }
