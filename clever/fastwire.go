@@ -34,11 +34,11 @@ func (s *scanner) user(u *User) {
 		}
 		switch string(name) {
 		case "id":
-			s.str(&u.ID)
+			s.kept(&u.ID)
 		case "district":
 			s.common(&u.District)
 		case "email":
-			s.str(&u.Email)
+			s.kept(&u.Email)
 		case "name":
 			s.personName(&u.Name)
 		case "roles":
@@ -65,11 +65,11 @@ func (s *scanner) personName(v *Name) {
 		}
 		switch string(name) {
 		case "first":
-			s.str(&v.First)
+			s.kept(&v.First)
 		case "middle":
-			s.str(&v.Middle)
+			s.kept(&v.Middle)
 		case "last":
-			s.str(&v.Last)
+			s.kept(&v.Last)
 		default:
 			s.skip()
 		}
@@ -133,11 +133,11 @@ func (s *scanner) student(r *StudentRole) {
 		}
 		switch string(name) {
 		case "sis_id":
-			s.str(&r.SISID)
+			s.kept(&r.SISID)
 		case "student_number":
 			s.str(&r.StudentNumber)
 		case "state_id":
-			s.str(&r.StateID)
+			s.kept(&r.StateID)
 		case "legacy_id":
 			s.str(&r.LegacyID)
 		case "credentials":
@@ -250,11 +250,11 @@ func (s *scanner) teacher(r *TeacherRole) {
 		}
 		switch string(name) {
 		case "sis_id":
-			s.str(&r.SISID)
+			s.kept(&r.SISID)
 		case "teacher_number":
 			s.str(&r.TeacherNumber)
 		case "state_id":
-			s.str(&r.StateID)
+			s.kept(&r.StateID)
 		case "legacy_id":
 			s.str(&r.LegacyID)
 		case "title":
@@ -285,7 +285,7 @@ func (s *scanner) staff(r *StaffRole) {
 		}
 		switch string(name) {
 		case "staff_id":
-			s.str(&r.StaffID)
+			s.kept(&r.StaffID)
 		case "legacy_id":
 			s.str(&r.LegacyID)
 		case "title":
@@ -339,11 +339,11 @@ func (s *scanner) contact(r *ContactRole) {
 		}
 		switch string(name) {
 		case "sis_id":
-			s.str(&r.SISID)
+			s.kept(&r.SISID)
 		case "legacy_id":
 			s.str(&r.LegacyID)
 		case "phone":
-			s.str(&r.Phone)
+			s.kept(&r.Phone)
 		case "phone_type":
 			s.common(&r.PhoneType)
 		case "student_relationships":
@@ -389,7 +389,7 @@ func (s *scanner) section(v *Section) {
 		}
 		switch string(name) {
 		case "id":
-			s.str(&v.ID)
+			s.kept(&v.ID)
 		case "district":
 			s.common(&v.District)
 		case "school":
@@ -399,11 +399,11 @@ func (s *scanner) section(v *Section) {
 		case "term_id":
 			s.common(&v.TermID)
 		case "name":
-			s.str(&v.Name)
+			s.kept(&v.Name)
 		case "sis_id":
-			s.str(&v.SISID)
+			s.kept(&v.SISID)
 		case "section_number":
-			s.str(&v.SectionNumber)
+			s.kept(&v.SectionNumber)
 		case "period":
 			s.common(&v.Period)
 		case "grade":

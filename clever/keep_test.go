@@ -1,0 +1,65 @@
+package clever
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+	"unsafe"
+
+	"github.com/rosterd/rosterd/internal/fakeclever"
+	"github.com/rosterd/rosterd/internal/synth"
+)
+
+// usersPageBody returns the first page of n users the fake Clever serves
+// for the small synthetic district.
+func usersPageBody(t *testing.T, n int) []byte {
+	t.Helper()
+	profile, _ := synth.ProfileByName("small")
+	generated, _ := synth.Generate(profile)
+	srv := httptest.NewServer(fakeclever.NewServer(fakeclever.FromRoster(generated), fakeclever.Options{Token: "t", RateLimit: -1}))
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/v3.0/users?role=student&limit="+strconv.Itoa(n), nil)
+	req.Header.Set("Authorization", "Bearer t")
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET users: %d %v", resp.StatusCode, err)
+	}
+	return body
+}
+
+// Ensure the fast decoder keeps the strings a roster holds on to (IDs,
+// names, emails) together in a few large allocations, not one each: an
+// XL district's users made 10M of them, and their rounding to size
+// classes was about 45 MB of the fetched roster.
+func TestFastDecode_KeepsStringsTogether(t *testing.T) {
+	const users = 1000
+	body := usersPageBody(t, users)
+	var p page[User]
+	allocs := testing.AllocsPerRun(5, func() {
+		if !decodeFast(body, &p) {
+			t.Fatal("page declined")
+		}
+	})
+	if len(p.Data.list) != users {
+		t.Fatalf("decoded %d users, want %d", len(p.Data.list), users)
+	}
+	t.Logf("%.1f allocations per user", allocs/users)
+	if perUser := allocs / users; perUser > 6 {
+		t.Errorf("decoding made %.1f allocations per user, want at most 6", perUser)
+	}
+	a, b := p.Data.list[0], p.Data.list[1]
+	far := func(x, y string) bool {
+		d := uintptr(unsafe.Pointer(unsafe.StringData(x))) - uintptr(unsafe.Pointer(unsafe.StringData(y)))
+		return d > textChunk && -d > textChunk
+	}
+	if far(a.ID, b.ID) || far(a.Name.First, a.Name.Last) {
+		t.Errorf("two users' IDs, or one user's first and last names, are in allocations of their own")
+	}
+}
