@@ -47,6 +47,7 @@ func commands() []*command {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := &env{stdout: stdout, stderr: stderr}
+	tuneGC(os.Getenv, defaultGCPercent)
 	if dir := os.Getenv(pprofDirEnv); dir != "" {
 		stop, err := startProfiling(dir)
 		if err != nil {
