@@ -232,21 +232,19 @@ func (m *mapper) addRoles(dst *roster.Roles, u *User, email string) {
 // toRoster maps the student role of the user whose kept email is email.
 func (s *StudentRole) toRoster(m *mapper, rec record, email string) *roster.Student {
 	out := &roster.Student{
-		SISID:             s.SISID,
-		StudentNumber:     sharePrefix(s.StudentNumber, s.SISID),
-		StateID:           s.StateID,
-		Username:          sharePrefix(s.Credentials.DistrictUsername, email),
-		Grade:             m.intern(s.Grade),
-		School:            m.intern(s.School),
-		Schools:           m.internAll(s.Schools),
-		DOB:               m.date(rec, "dob", s.DOB),
-		Gender:            m.intern(s.Gender),
-		GraduationYear:    m.intern(s.GraduationYear),
-		Race:              m.intern(s.Race),
-		HispanicEthnicity: m.intern(s.HispanicEthnicity),
-		ELLStatus:         m.intern(s.ELLStatus),
-		HomeLanguage:      m.intern(s.HomeLanguage),
-		Ext:               m.ext(rec, "ext", s.Ext),
+		SISID:         s.SISID,
+		StudentNumber: sharePrefix(s.StudentNumber, s.SISID),
+		StateID:       s.StateID,
+		Username:      sharePrefix(s.Credentials.DistrictUsername, email),
+		Grade:         m.intern(s.Grade),
+		School:        m.intern(s.School),
+		Schools:       m.internAll(s.Schools),
+		DOB:           m.date(rec, "dob", s.DOB),
+		Demographics: m.in.Demographics(roster.Demographics{
+			Gender: s.Gender, GraduationYear: s.GraduationYear, Race: s.Race,
+			HispanicEthnicity: s.HispanicEthnicity, ELLStatus: s.ELLStatus, HomeLanguage: s.HomeLanguage,
+		}),
+		Ext: m.ext(rec, "ext", s.Ext),
 	}
 	if s.IEPStatus != "" || s.Section504Status != "" || s.FRLStatus != "" || s.GiftedStatus != "" {
 		out.Programs = &roster.Programs{

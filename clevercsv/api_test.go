@@ -207,8 +207,8 @@ func studentViews(r *roster.Roster) map[string]view {
 		out[s.SISID] = view{
 			"name.first": u.Name.First, "name.middle": u.Name.Middle, "name.last": u.Name.Last, "email": u.Email,
 			"student_number": s.StudentNumber, "state_id": s.StateID, "username": s.Username, "grade": s.Grade,
-			"dob": s.DOB.String(), "gender": s.Gender, "race": s.Race, "hispanic_ethnicity": s.HispanicEthnicity,
-			"ell_status": s.ELLStatus, "school": sis(s.School),
+			"dob": s.DOB.String(), "gender": s.Demo().Gender, "race": s.Demo().Race, "hispanic_ethnicity": s.Demo().HispanicEthnicity,
+			"ell_status": s.Demo().ELLStatus, "school": sis(s.School),
 		}
 	}
 	return out

@@ -62,9 +62,9 @@ func TestReadFS_Columns(t *testing.T) {
 	wantStudent := roster.User{
 		ID: "student:100", Name: roster.Name{First: "Ann\nMarie", Middle: "Q", Last: "Lee"}, Email: "ann@example.org",
 		Roles: roster.Roles{Student: &roster.Student{
-			SISID: "100", StudentNumber: "N100", StateID: "ST100", Username: "annl", Grade: "Kindergarten",
+			Demographics: &roster.Demographics{Gender: "F", Race: "Black or African American", HispanicEthnicity: "Y", ELLStatus: "N"},
+			SISID:        "100", StudentNumber: "N100", StateID: "ST100", Username: "annl", Grade: "Kindergarten",
 			School: "school:S1", Schools: []string{"school:S1"}, DOB: roster.MustDate("2007-02-11"),
-			Gender: "F", Race: "Black or African American", HispanicEthnicity: "Y", ELLStatus: "N",
 		}},
 	}
 	if diff := cmp.Diff(wantStudent, *user(t, r, "student:100")); diff != "" {
@@ -377,7 +377,7 @@ func TestReadFS_FieldErrors(t *testing.T) {
 		t.Errorf("field errors mismatch (-want +got):\n%s", diff)
 	}
 	st := user(t, r, "student:100").Roles.Student
-	if st.Grade != "" || !st.DOB.IsZero() || st.Gender != "" || st.Programs == nil || st.Programs.IEPStatus != "Pending" {
+	if st.Grade != "" || !st.DOB.IsZero() || st.Demo().Gender != "" || st.Programs == nil || st.Programs.IEPStatus != "Pending" {
 		t.Errorf("student = %+v, programs %+v", st, st.Programs)
 	}
 	if s := r.Sections[0]; s.Grade != "" || s.Subject != "other" {

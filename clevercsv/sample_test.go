@@ -54,10 +54,10 @@ func TestRead_Sample(t *testing.T) {
 		Name:  roster.Name{First: "Steve", Middle: "G", Last: "Ziemann"},
 		Email: "z.steve@example.net",
 		Roles: roster.Roles{Student: &roster.Student{
-			SISID: "100095233", StudentNumber: "100095233", StateID: "231786324", Username: "stevez33",
+			Demographics: &roster.Demographics{Gender: "M", Race: "Black or African American", HispanicEthnicity: "Y", ELLStatus: "N"},
+			SISID:        "100095233", StudentNumber: "100095233", StateID: "231786324", Username: "stevez33",
 			Grade: "Kindergarten", School: "school:13K123", Schools: []string{"school:13K123"},
-			DOB: roster.MustDate("2007-02-11"), Gender: "M", Race: "Black or African American",
-			HispanicEthnicity: "Y", ELLStatus: "N",
+			DOB: roster.MustDate("2007-02-11"),
 		}},
 	}
 	if diff := cmp.Diff(wantStudent, *user(t, r, "student:100095233")); diff != "" {

@@ -118,21 +118,23 @@ func (rd *reader) studentRows(t *table) func(*table) {
 		rec := record{entity: roster.EntityStudent, id: id, sisID: sis}
 		school := rd.in.String(SchoolID(c.v(stSchool)))
 		st := &roster.Student{
-			SISID:             sis,
-			StudentNumber:     c.v(stNumber),
-			StateID:           c.v(stStateID),
-			Username:          c.v(stUsername),
-			Grade:             rd.mapped(rec, "grade", c.v(stGrade), normGrade, msgGrade),
-			School:            school,
-			Schools:           schoolList(school),
-			DOB:               rd.date(rec, "dob", c.v(stDOB)),
-			Gender:            rd.mapped(rec, "gender", c.v(stGender), normGender, msgGender),
-			GraduationYear:    rd.in.String(c.v(stGraduationYear)),
-			Race:              rd.mapped(rec, "race", c.v(stRace), normRace, msgRace),
-			HispanicEthnicity: rd.mapped(rec, "hispanic_ethnicity", c.v(stHispanic), normYesNo, msgYesNo),
-			ELLStatus:         rd.mapped(rec, "ell_status", c.v(stELL), normYesNo, msgYesNo),
-			HomeLanguage:      rd.in.String(c.v(stHomeLanguage)),
-			Ext:               c.extOf(),
+			SISID:         sis,
+			StudentNumber: c.v(stNumber),
+			StateID:       c.v(stStateID),
+			Username:      c.v(stUsername),
+			Grade:         rd.mapped(rec, "grade", c.v(stGrade), normGrade, msgGrade),
+			School:        school,
+			Schools:       schoolList(school),
+			DOB:           rd.date(rec, "dob", c.v(stDOB)),
+			Demographics: rd.in.Demographics(roster.Demographics{
+				Gender:            rd.mapped(rec, "gender", c.v(stGender), normGender, msgGender),
+				GraduationYear:    rd.in.String(c.v(stGraduationYear)),
+				Race:              rd.mapped(rec, "race", c.v(stRace), normRace, msgRace),
+				HispanicEthnicity: rd.mapped(rec, "hispanic_ethnicity", c.v(stHispanic), normYesNo, msgYesNo),
+				ELLStatus:         rd.mapped(rec, "ell_status", c.v(stELL), normYesNo, msgYesNo),
+				HomeLanguage:      rd.in.String(c.v(stHomeLanguage)),
+			}),
+			Ext: c.extOf(),
 		}
 		p := roster.Programs{
 			IEPStatus:        rd.in.String(iep(c.v(stIEP))),

@@ -325,11 +325,11 @@ var sexOf = map[string]string{"M": SexMale, "F": SexFemale, "X": SexOther}
 // fromStudent writes a student's demographics, or reports that it has
 // none.
 func fromStudent(id string, s *roster.Student) (Demographics, bool) {
-	if s.DOB.IsZero() && s.Gender == "" && s.Race == "" && s.HispanicEthnicity == "" {
+	if s.DOB.IsZero() && s.Demo().Gender == "" && s.Demo().Race == "" && s.Demo().HispanicEthnicity == "" {
 		return Demographics{}, false
 	}
-	d := Demographics{Base: Base{SourcedID: id, Status: StatusActive}, BirthDate: s.DOB.String(), Sex: sexOf[s.Gender]}
-	switch s.Race {
+	d := Demographics{Base: Base{SourcedID: id, Status: StatusActive}, BirthDate: s.DOB.String(), Sex: sexOf[s.Demo().Gender]}
+	switch s.Demo().Race {
 	case raceTwoOrMore:
 		d.DemographicRaceTwoOrMoreRaces = BoolTrue
 	case "American Indian":
@@ -343,7 +343,7 @@ func fromStudent(id string, s *roster.Student) (Demographics, bool) {
 	case "Caucasian":
 		d.White = BoolTrue
 	}
-	switch s.HispanicEthnicity {
+	switch s.Demo().HispanicEthnicity {
 	case "Y":
 		d.HispanicOrLatinoEthnicity = BoolTrue
 	case "N":

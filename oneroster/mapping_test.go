@@ -292,17 +292,18 @@ func TestToRoster_Demographics(t *testing.T) {
 	for _, u := range got.Users {
 		if u.Roles.Student != nil {
 			s := *u.Roles.Student
-			students[u.ID] = roster.Student{DOB: s.DOB, Gender: s.Gender, Race: s.Race, HispanicEthnicity: s.HispanicEthnicity}
+			d := s.Demo()
+			students[u.ID] = roster.Student{DOB: s.DOB, Demographics: &roster.Demographics{Gender: d.Gender, Race: d.Race, HispanicEthnicity: d.HispanicEthnicity}}
 		}
 		if u.Roles.Teacher != nil && !u.Roles.Teacher.Ext.IsZero() {
 			t.Errorf("teacher got demographics")
 		}
 	}
 	want := map[string]roster.Student{
-		"u1": {DOB: roster.MustDate("2010-04-17"), Gender: "F", Race: "Asian", HispanicEthnicity: "Y"},
-		"u2": {DOB: roster.MustDate("2011-02-03"), Gender: "M", Race: "Two or More Races", HispanicEthnicity: "N"},
-		"u3": {Gender: "X", Race: "Two or More Races"},
-		"u4": {},
+		"u1": {DOB: roster.MustDate("2010-04-17"), Demographics: &roster.Demographics{Gender: "F", Race: "Asian", HispanicEthnicity: "Y"}},
+		"u2": {DOB: roster.MustDate("2011-02-03"), Demographics: &roster.Demographics{Gender: "M", Race: "Two or More Races", HispanicEthnicity: "N"}},
+		"u3": {Demographics: &roster.Demographics{Gender: "X", Race: "Two or More Races"}},
+		"u4": {Demographics: &roster.Demographics{}},
 	}
 	if diff := cmp.Diff(want, students); diff != "" {
 		t.Errorf("students mismatch (-want +got):\n%s", diff)

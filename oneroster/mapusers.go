@@ -458,9 +458,11 @@ var genders = map[string]string{SexMale: "M", SexFemale: "F", SexOther: "X", Sex
 // demographics maps a student's demographics record.
 func (m *mapper) demographics(rec recordRef, s *roster.Student, dm *Demographics) {
 	s.DOB = m.date(rec, "dob", "birthDate", dm.BirthDate)
+	d := s.Demo()
+	defer func() { s.Demographics = m.in.Demographics(d) }()
 	if dm.Sex != "" {
 		if sex, ok, ext := canonical(dm.Sex, sexes); ok {
-			s.Gender = m.intern(genders[sex])
+			d.Gender = m.intern(genders[sex])
 		} else if !ext {
 			m.fieldError(rec, "gender", "sex", "not a OneRoster sex (male, female, other or unspecified)")
 		}
@@ -483,15 +485,15 @@ func (m *mapper) demographics(rec recordRef, s *roster.Student, dm *Demographics
 	}
 	switch {
 	case n > 1:
-		s.Race = raceTwoOrMore
+		d.Race = raceTwoOrMore
 	case n == 1:
-		s.Race = race
+		d.Race = race
 	}
 	switch dm.HispanicOrLatinoEthnicity {
 	case BoolTrue:
-		s.HispanicEthnicity = "Y"
+		d.HispanicEthnicity = "Y"
 	case BoolFalse:
-		s.HispanicEthnicity = "N"
+		d.HispanicEthnicity = "N"
 	case BoolInvalid:
 		m.fieldError(rec, "hispanic_ethnicity", "hispanicOrLatinoEthnicity", "not true or false")
 	}

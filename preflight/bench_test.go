@@ -43,8 +43,9 @@ func genRoster(users, sections int) *roster.Roster {
 			ID: id(4, i), District: district, Email: fmt.Sprintf("s%d@example.net", i), LastModified: modified,
 			Name: roster.Name{First: fmt.Sprintf("First%d", i), Middle: "Q", Last: fmt.Sprintf("Last%d", i)},
 			Roles: roster.Roles{Student: &roster.Student{
-				SISID: fmt.Sprint(100000000 + i), StudentNumber: fmt.Sprint(100000000 + i), Grade: "10",
-				School: school, Schools: []string{school}, DOB: roster.MustDate("2010-02-11"), Gender: "F",
+				Demographics: &roster.Demographics{Gender: "F"},
+				SISID:        fmt.Sprint(100000000 + i), StudentNumber: fmt.Sprint(100000000 + i), Grade: "10",
+				School: school, Schools: []string{school}, DOB: roster.MustDate("2010-02-11"),
 				Ext: roster.ExtStrings(map[string]string{"consent": "Y", "house": fmt.Sprint(i % 4)}),
 			}},
 		})

@@ -127,6 +127,15 @@ func fieldChanges[T any](before, after *T) []fieldChange {
 		// An ext is compared member by member, so that a change names
 		// the key ("ext.consent").
 		gocmp.Transformer("ext", roster.Ext.Map),
+		// Demographics are compared field by field, absent ones as
+		// blank, so that a change names the field ("gender") even when
+		// the student had none before.
+		gocmp.Transformer("demographics", func(d *roster.Demographics) roster.Demographics {
+			if d == nil {
+				return roster.Demographics{}
+			}
+			return *d
+		}),
 		// A list of IDs is reported whole (listDiff), so go-cmp need not
 		// work out an edit script element by element: for a section's
 		// students that was most of what an update's detail cost. Two
@@ -227,7 +236,10 @@ func jsonPath(p gocmp.Path) (tokens []string, listAt int) {
 				parent = parent.Elem()
 			}
 			f, _ := parent.FieldByName(s.Name())
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" && slices.Contains(strings.Split(opts, ","), "embed") {
+				continue // its fields are written as the parent's own
+			}
 			if name == "" {
 				name = strings.ToLower(s.Name())
 			}

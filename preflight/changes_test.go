@@ -20,6 +20,9 @@ func TestCheck_ChangeDetail(t *testing.T) {
 	stu.Roles.Student.Grade = "10"
 	stu.Roles.Student.DOB = roster.Date{Year: 2010, Month: 4, Day: 1}
 	stu.Roles.Student.Ext = roster.ExtOf(map[string]json.RawMessage{"consent": json.RawMessage(`"Y"`)})
+	// A demographic field the student had none of: named as the
+	// student's own field, so that its redaction applies.
+	stu.Roles.Student.SetDemo(roster.Demographics{HomeLanguage: "Spanish"})
 	tch := user(t, r, "tch1")
 	tch.Roles.Staff = &roster.Staff{Title: "Coach"}
 	r.Sections[0].Students = []string{"stu2"}
@@ -38,6 +41,7 @@ func TestCheck_ChangeDetail(t *testing.T) {
 			{Entity: "student", Field: "dob", Count: 1},
 			{Entity: "student", Field: "ext.consent", Count: 1},
 			{Entity: "student", Field: "grade", Count: 1},
+			{Entity: "student", Field: "home_language", Count: 1},
 			{Entity: "student", Field: "name.last", Count: 1},
 		},
 		Updates: []preflight.RecordUpdate{
@@ -46,6 +50,7 @@ func TestCheck_ChangeDetail(t *testing.T) {
 				{Field: "name.last", Old: "Diaz", New: "Diaz-Ortiz"},
 				{Field: "grade", Old: "", New: "10"},
 				{Field: "dob", Redacted: true},
+				{Field: "home_language", Redacted: true},
 				{Field: "ext.consent", Old: "", New: `"Y"`},
 			}},
 			{Entity: "teacher", ID: "tch1", SISID: "sis-tch1", Fields: []preflight.FieldChange{{Field: "staff.role", Old: "", New: "present"}}},

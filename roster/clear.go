@@ -90,6 +90,19 @@ func program(set func(*Programs)) func(*User) {
 	})
 }
 
+// demographic clears one of a student's demographic fields on a copy of
+// its own: the one it had may be shared with other students.
+func demographic(set func(*Demographics)) func(*User) {
+	return student(func(s *Student) {
+		if s.Demographics == nil {
+			return
+		}
+		d := *s.Demographics
+		set(&d)
+		s.SetDemo(d)
+	})
+}
+
 // roleClearers clear the fields of each user entity's role. A test checks
 // that every field LookupField knows has one.
 var roleClearers = map[Entity]map[string]func(*User){
@@ -102,12 +115,12 @@ var roleClearers = map[Entity]map[string]func(*User){
 		"school":             student(func(s *Student) { s.School = "" }),
 		"schools":            student(func(s *Student) { s.Schools = nil }),
 		"dob":                student(func(s *Student) { s.DOB = Date{} }),
-		"gender":             student(func(s *Student) { s.Gender = "" }),
-		"graduation_year":    student(func(s *Student) { s.GraduationYear = "" }),
-		"race":               student(func(s *Student) { s.Race = "" }),
-		"hispanic_ethnicity": student(func(s *Student) { s.HispanicEthnicity = "" }),
-		"ell_status":         student(func(s *Student) { s.ELLStatus = "" }),
-		"home_language":      student(func(s *Student) { s.HomeLanguage = "" }),
+		"gender":             demographic(func(d *Demographics) { d.Gender = "" }),
+		"graduation_year":    demographic(func(d *Demographics) { d.GraduationYear = "" }),
+		"race":               demographic(func(d *Demographics) { d.Race = "" }),
+		"hispanic_ethnicity": demographic(func(d *Demographics) { d.HispanicEthnicity = "" }),
+		"ell_status":         demographic(func(d *Demographics) { d.ELLStatus = "" }),
+		"home_language":      demographic(func(d *Demographics) { d.HomeLanguage = "" }),
 		"iep_status":         program(func(p *Programs) { p.IEPStatus = "" }),
 		"section_504_status": program(func(p *Programs) { p.Section504Status = "" }),
 		"frl_status":         program(func(p *Programs) { p.FRLStatus = "" }),

@@ -65,9 +65,9 @@ func fullUser() roster.User {
 		ID: "u1", District: "d1", Name: roster.Name{First: "F", Middle: "M", Last: "L"}, Email: "e@example.net",
 		Roles: roster.Roles{
 			Student: &roster.Student{
-				SISID: "1", StudentNumber: "2", StateID: "3", Username: "u", Grade: "4", School: "s1", Schools: []string{"s1"},
-				DOB: roster.Date{Year: 2010, Month: 1, Day: 2}, Gender: "F", GraduationYear: "2030", Race: "r",
-				HispanicEthnicity: "N", ELLStatus: "N", HomeLanguage: "en",
+				Demographics: &roster.Demographics{Gender: "F", GraduationYear: "2030", Race: "r", HispanicEthnicity: "N", ELLStatus: "N", HomeLanguage: "en"},
+				SISID:        "1", StudentNumber: "2", StateID: "3", Username: "u", Grade: "4", School: "s1", Schools: []string{"s1"},
+				DOB:      roster.Date{Year: 2010, Month: 1, Day: 2},
 				Programs: &roster.Programs{IEPStatus: "Y", Section504Status: "Y", FRLStatus: "Y", GiftedStatus: "Y"},
 				Ext:      cloneExt(ext),
 			},
@@ -80,3 +80,29 @@ func fullUser() roster.User {
 }
 
 func cloneExt(x roster.Ext) roster.Ext { return roster.ExtOf(x.Map()) }
+
+// Ensure clearing a demographic field changes only the student cleared,
+// though others share its demographics.
+func TestClear_SharedDemographics(t *testing.T) {
+	var in roster.Interner
+	shared := in.Demographics(roster.Demographics{Gender: "F", Race: "Asian"})
+	if again := in.Demographics(roster.Demographics{Gender: "F", Race: "Asian"}); again != shared {
+		t.Fatal("equal demographics were not shared")
+	}
+	if in.Demographics(roster.Demographics{}) != nil {
+		t.Fatal("no demographics interned as a non-nil pointer")
+	}
+	a := roster.User{ID: "a", Roles: roster.Roles{Student: &roster.Student{Demographics: shared}}}
+	b := roster.User{ID: "b", Roles: roster.Roles{Student: &roster.Student{Demographics: shared}}}
+	for _, path := range []string{"gender", "race"} {
+		if err := (roster.Field{Entity: roster.EntityStudent, Path: path}).Clear(&a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.Roles.Student.Demographics != nil {
+		t.Errorf("a student cleared of every demographic has %+v, want none", *a.Roles.Student.Demographics)
+	}
+	if diff := cmp.Diff(roster.Demographics{Gender: "F", Race: "Asian"}, b.Roles.Student.Demo()); diff != "" {
+		t.Errorf("clearing one student changed another's demographics (-want +got):\n%s", diff)
+	}
+}

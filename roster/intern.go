@@ -7,7 +7,29 @@ package roster
 //
 // An Interner is not safe for concurrent use. The zero value is ready.
 type Interner struct {
-	m map[string]string
+	m    map[string]string
+	demo map[Demographics]*Demographics
+}
+
+// Demographics returns a shared copy of d, which the caller must not
+// write through (see Student.Demographics), or nil when d is zero. d's
+// strings are interned too.
+func (in *Interner) Demographics(d Demographics) *Demographics {
+	if d == (Demographics{}) {
+		return nil
+	}
+	if p, ok := in.demo[d]; ok {
+		return p
+	}
+	if in.demo == nil {
+		in.demo = make(map[Demographics]*Demographics)
+	}
+	p := &Demographics{
+		Gender: in.String(d.Gender), GraduationYear: in.String(d.GraduationYear), Race: in.String(d.Race),
+		HispanicEthnicity: in.String(d.HispanicEthnicity), ELLStatus: in.String(d.ELLStatus), HomeLanguage: in.String(d.HomeLanguage),
+	}
+	in.demo[d] = p
+	return p
 }
 
 // String returns the interned copy of s.

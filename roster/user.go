@@ -178,18 +178,50 @@ type Student struct {
 	Schools []string `json:"schools,omitempty"`
 	DOB     Date     `json:"dob,omitzero"`
 
-	Gender            string `json:"gender,omitempty"`
-	GraduationYear    string `json:"graduation_year,omitempty"`
-	Race              string `json:"race,omitempty"`
-	HispanicEthnicity string `json:"hispanic_ethnicity,omitempty"`
-	ELLStatus         string `json:"ell_status,omitempty"`
-	HomeLanguage      string `json:"home_language,omitempty"`
+	// Demographics is nil when the student has none. Its fields are
+	// written inline, as the student's own. Students with the same values
+	// may share one (see Interner.Demographics): read it with Demo, and
+	// change it with SetDemo, never through the pointer.
+	Demographics *Demographics `json:",embed"`
 
 	// Programs holds the sensitive program fields (IEP, 504, FRL, gifted),
 	// present only when the source shares them.
 	Programs *Programs `json:"programs,omitzero"`
 
 	Ext Ext `json:"ext,omitempty"`
+}
+
+// Demographics holds a student's demographic fields. At XL a district has
+// 1.1M students and a few thousand distinct sets of these six values, so
+// sources share one copy among the students that have it: 88 bytes less
+// per student, about 97 MB of an XL roster.
+type Demographics struct {
+	Gender            string `json:"gender,omitempty"`
+	GraduationYear    string `json:"graduation_year,omitempty"`
+	Race              string `json:"race,omitempty"`
+	HispanicEthnicity string `json:"hispanic_ethnicity,omitempty"`
+	ELLStatus         string `json:"ell_status,omitempty"`
+	HomeLanguage      string `json:"home_language,omitempty"`
+}
+
+// Demo returns the student's demographics, the zero value when it has
+// none.
+func (s *Student) Demo() Demographics {
+	if s.Demographics == nil {
+		return Demographics{}
+	}
+	return *s.Demographics
+}
+
+// SetDemo sets the student's demographics to a copy of d of its own, or
+// to nil when d is zero. It never writes through the old pointer, which
+// other students may share.
+func (s *Student) SetDemo(d Demographics) {
+	if d == (Demographics{}) {
+		s.Demographics = nil
+		return
+	}
+	s.Demographics = &d
 }
 
 // Programs holds a student's special-program statuses. They are among the

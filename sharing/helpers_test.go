@@ -25,7 +25,7 @@ var today = time.Date(2026, 10, 5, 12, 0, 0, 0, time.UTC)
 func smallDistrict() *roster.Roster {
 	student := func(id, sis, grade, school string, ext roster.Ext) roster.User {
 		return roster.User{ID: id, Name: roster.Name{First: "F" + id, Last: "L" + id}, Email: id + "@example.net",
-			Roles: roster.Roles{Student: &roster.Student{SISID: sis, Grade: grade, School: school, Schools: []string{school}, Gender: "X", Ext: ext}}}
+			Roles: roster.Roles{Student: &roster.Student{Demographics: &roster.Demographics{Gender: "X"}, SISID: sis, Grade: grade, School: school, Schools: []string{school}, Ext: ext}}}
 	}
 	teacher := func(id, sis string, schools ...string) roster.User {
 		return roster.User{ID: id, Name: roster.Name{First: "T" + id, Last: "L" + id},

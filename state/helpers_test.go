@@ -166,9 +166,10 @@ func syntheticUsers(tb testing.TB, prefix string, n int) []roster.Record {
 			Name:  roster.Name{First: fmt.Sprintf("First%d", i), Middle: "M", Last: fmt.Sprintf("Last%d", i)},
 			Email: fmt.Sprintf("student%d@example.org", i),
 			Roles: roster.Roles{Student: &roster.Student{
-				SISID: fmt.Sprint(100000000 + i), StudentNumber: fmt.Sprint(200000 + i),
+				Demographics: &roster.Demographics{Gender: "F", HispanicEthnicity: "N"},
+				SISID:        fmt.Sprint(100000000 + i), StudentNumber: fmt.Sprint(200000 + i),
 				Grade: "7", School: "5a0c91b95c7cc000010d4180", Schools: []string{"5a0c91b95c7cc000010d4180"},
-				DOB: roster.MustDate("2012-04-09"), Gender: "F", HispanicEthnicity: "N",
+				DOB: roster.MustDate("2012-04-09"),
 			}},
 			LastModified: time.Date(2025, 8, 20, 14, 3, 7, 0, time.UTC),
 		}

@@ -286,6 +286,33 @@ func TestStore_SaveRaw(t *testing.T) {
 	})
 }
 
+// Ensure students with equal demographics share one copy once loaded, as
+// they do when a source maps them.
+func TestStore_LoadRawSharesDemographics(t *testing.T) {
+	s := mustOpen(t, tempPath(t))
+	defer mustClose(t, s)
+	student := func(id, gender string) roster.User {
+		return roster.User{ID: id, Roles: roster.Roles{Student: &roster.Student{
+			Demographics: &roster.Demographics{Gender: gender, HomeLanguage: "English"},
+		}}}
+	}
+	r := &roster.Roster{Users: []roster.User{student("u1", "F"), student("u2", "F"), student("u3", "M")}}
+	if _, err := s.SaveRaw(testConn, r, fetchedAt); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := s.LoadRaw(testConn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(r, got); diff != "" {
+		t.Fatalf("raw roster mismatch (-want +got):\n%s", diff)
+	}
+	d := func(i int) *roster.Demographics { return got.Users[i].Roles.Student.Demographics }
+	if d(0) != d(1) || d(0) == d(2) {
+		t.Errorf("demographics pointers %p %p %p: want the first two shared, the third apart", d(0), d(1), d(2))
+	}
+}
+
 func TestStore_LoadRaw(t *testing.T) {
 	// Ensure a raw roster stored as rosterd stored them before it
 	// compressed the stream in parts, as one zstd frame, reads back as
@@ -428,8 +455,8 @@ func rawRoster() *roster.Roster {
 				DistrictAdmin: &roster.DistrictAdmin{Title: "Superintendent"},
 			}},
 		roster.User{ID: "u00", District: "d1", Name: roster.Name{First: "Ida"}, Roles: roster.Roles{Student: &roster.Student{
-			SISID: "9000", StudentNumber: "42", StateID: "IL-9", Username: "ida", Grade: "Kindergarten", School: "s1", Schools: []string{"s1"},
-			Gender: "X", GraduationYear: "2038", Race: "Asian", HispanicEthnicity: "N", ELLStatus: "Y", HomeLanguage: "Tagalog",
+			Demographics: &roster.Demographics{Gender: "X", GraduationYear: "2038", Race: "Asian", HispanicEthnicity: "N", ELLStatus: "Y", HomeLanguage: "Tagalog"},
+			SISID:        "9000", StudentNumber: "42", StateID: "IL-9", Username: "ida", Grade: "Kindergarten", School: "s1", Schools: []string{"s1"},
 			Programs: &roster.Programs{IEPStatus: "N", Section504Status: "Y", FRLStatus: "Free", GiftedStatus: "N"}}}},
 	)
 	r.FieldErrors = []roster.FieldError{

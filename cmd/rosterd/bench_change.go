@@ -221,9 +221,12 @@ func (c *changer) regrade(n int) {
 			continue
 		}
 		// Roles share nothing between students, so the role can change in
-		// place.
-		if y, err := strconv.Atoi(st.GraduationYear); err == nil {
-			st.GraduationYear = strconv.Itoa(y - (to - g))
+		// place; its demographics may be shared, so they change on a copy.
+		if d := st.Demo(); d.GraduationYear != "" {
+			if y, err := strconv.Atoi(d.GraduationYear); err == nil {
+				d.GraduationYear = strconv.Itoa(y - (to - g))
+				st.SetDemo(d)
+			}
 		}
 		st.Grade = benchGrades[to]
 		c.touched[c.r.Users[i].ID] = true
@@ -297,8 +300,9 @@ func (c *changer) enroll(n int) {
 		sis := strconv.Itoa(900_000_000 + k)
 		st := &roster.Student{
 			SISID: sis, StudentNumber: sis, Grade: ts.Grade, School: ts.School,
-			Schools: slices.Clone(ts.Schools), DOB: ts.DOB, GraduationYear: ts.GraduationYear,
+			Schools: slices.Clone(ts.Schools), DOB: ts.DOB,
 		}
+		st.SetDemo(roster.Demographics{GraduationYear: ts.Demo().GraduationYear})
 		u := roster.User{
 			ID:           newerID(last, k+1),
 			District:     tmpl.District,

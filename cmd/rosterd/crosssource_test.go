@@ -382,7 +382,7 @@ func projectRoster(t *testing.T, r *roster.Roster) *crossProjection {
 			unique("student", s.SISID, have)
 			out.Students[s.SISID] = crossStudent{First: u.Name.First, Middle: u.Name.Middle, Last: u.Name.Last, Email: u.Email,
 				Username: s.Username, Grade: s.Grade, School: schools[s.School], Schools: sisOf(s.Schools),
-				DOB: s.DOB.String(), Race: s.Race, HispanicEthnicity: s.HispanicEthnicity}
+				DOB: s.DOB.String(), Race: s.Demo().Race, HispanicEthnicity: s.Demo().HispanicEthnicity}
 		}
 		if tc := u.Roles.Teacher; tc != nil {
 			teachers[u.ID] = tc.SISID

@@ -253,9 +253,9 @@ func fullUser() *roster.User {
 		ID: "u1", District: "d1", Name: roster.Name{First: "Fé", Middle: "M", Last: "O'Brien \"Bo\""}, Email: "e@example.net",
 		Roles: roster.Roles{
 			Student: &roster.Student{
-				SISID: "1", StudentNumber: "2", StateID: "3", Username: "u", Grade: "4", School: "s1", Schools: []string{"s1", "s2"},
-				DOB: roster.Date{Year: 2010, Month: 1, Day: 2}, Gender: "F", GraduationYear: "2030", Race: "r",
-				HispanicEthnicity: "N", ELLStatus: "N", HomeLanguage: "en",
+				Demographics: &roster.Demographics{Gender: "F", GraduationYear: "2030", Race: "r", HispanicEthnicity: "N", ELLStatus: "N", HomeLanguage: "en"},
+				SISID:        "1", StudentNumber: "2", StateID: "3", Username: "u", Grade: "4", School: "s1", Schools: []string{"s1", "s2"},
+				DOB:      roster.Date{Year: 2010, Month: 1, Day: 2},
 				Programs: &roster.Programs{IEPStatus: "Y", Section504Status: "Y", FRLStatus: "Y", GiftedStatus: "Y"},
 				Ext:      ext(),
 			},

@@ -136,12 +136,14 @@ func appendStudent(b []byte, s *roster.Student) ([]byte, bool) {
 	if !s.DOB.IsZero() {
 		f.value(`,"dob":`, func(b []byte) ([]byte, bool) { return appendDate(b, s.DOB) })
 	}
-	f.str(`,"gender":`, s.Gender, true)
-	f.str(`,"graduation_year":`, s.GraduationYear, true)
-	f.str(`,"race":`, s.Race, true)
-	f.str(`,"hispanic_ethnicity":`, s.HispanicEthnicity, true)
-	f.str(`,"ell_status":`, s.ELLStatus, true)
-	f.str(`,"home_language":`, s.HomeLanguage, true)
+	if d := s.Demographics; d != nil { // inline: nil writes nothing
+		f.str(`,"gender":`, d.Gender, true)
+		f.str(`,"graduation_year":`, d.GraduationYear, true)
+		f.str(`,"race":`, d.Race, true)
+		f.str(`,"hispanic_ethnicity":`, d.HispanicEthnicity, true)
+		f.str(`,"ell_status":`, d.ELLStatus, true)
+		f.str(`,"home_language":`, d.HomeLanguage, true)
+	}
 	if p := s.Programs; p != nil {
 		// A non-nil Programs is written even when every status is
 		// blank: omitzero looks at the pointer, not what it points to.

@@ -113,9 +113,9 @@ func (g *recordGen) user() *roster.User {
 	u := &roster.User{ID: g.str(), District: g.str(), Name: roster.Name{First: g.str(), Middle: g.str(), Last: g.str()}, Email: g.str(), LastModified: g.time()}
 	if g.some() {
 		s := &roster.Student{
-			SISID: g.str(), StudentNumber: g.str(), StateID: g.str(), Username: g.str(), Grade: g.str(), School: g.str(),
-			Schools: g.list(), DOB: g.date(), Gender: g.str(), GraduationYear: g.str(), Race: g.str(),
-			HispanicEthnicity: g.str(), ELLStatus: g.str(), HomeLanguage: g.str(), Ext: g.ext(),
+			Demographics: &roster.Demographics{Gender: g.str(), GraduationYear: g.str(), Race: g.str(), HispanicEthnicity: g.str(), ELLStatus: g.str(), HomeLanguage: g.str()},
+			SISID:        g.str(), StudentNumber: g.str(), StateID: g.str(), Username: g.str(), Grade: g.str(), School: g.str(),
+			Schools: g.list(), DOB: g.date(), Ext: g.ext(),
 		}
 		if g.some() {
 			s.Programs = &roster.Programs{IEPStatus: g.str(), Section504Status: g.str(), FRLStatus: g.str(), GiftedStatus: g.str()}

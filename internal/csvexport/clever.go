@@ -118,8 +118,8 @@ func WriteClever(dir string, r *roster.Roster) error {
 			}
 			for _, school := range s.Schools {
 				row := []string{sis[school], s.SISID, s.StudentNumber, s.StateID, u.Name.Last, u.Name.Middle, u.Name.First,
-					sisGrade(s.Grade), genders[s.Gender], mdy(s.DOB, true), races[s.Race], s.HispanicEthnicity, s.ELLStatus,
-					s.HomeLanguage, s.GraduationYear, u.Email, s.Username, p.FRLStatus, p.IEPStatus, p.Section504Status,
+					sisGrade(s.Grade), genders[s.Demo().Gender], mdy(s.DOB, true), races[s.Demo().Race], s.Demo().HispanicEthnicity, s.Demo().ELLStatus,
+					s.Demo().HomeLanguage, s.Demo().GraduationYear, u.Email, s.Username, p.FRLStatus, p.IEPStatus, p.Section504Status,
 					p.GiftedStatus, ""}
 				for _, k := range extKeys {
 					v, _ := s.Ext.Get(k)

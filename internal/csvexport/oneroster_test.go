@@ -75,8 +75,10 @@ func TestWriteOneRoster_Versions(t *testing.T) {
 			// 1.1 says one role: a teacher who is also staff is a
 			// teacher, and every administrator is titled Administrator.
 			// Its sex is male or female: X is none.
-			if u.Roles.Student != nil && u.Roles.Student.Gender == "X" {
-				u.Roles.Student.Gender = ""
+			if st := u.Roles.Student; st != nil && st.Demo().Gender == "X" {
+				d := st.Demo()
+				d.Gender = ""
+				st.SetDemo(d)
 			}
 			if u.Roles.Teacher != nil {
 				u.Roles.Staff = nil

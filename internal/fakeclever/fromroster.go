@@ -217,25 +217,25 @@ func encodeStudent(w *objWriter, s *roster.Student, email string) {
 	w.object("student")
 	credentials(w, s.Username)
 	w.usDate("dob", s.DOB)
-	w.opt("ell_status", s.ELLStatus)
+	w.opt("ell_status", s.Demo().ELLStatus)
 	// Real responses carry an always-empty enrollments list and repeat the
 	// user's email inside the role (undocumented); clients must cope with
 	// both, so the fake sends them.
 	w.strs("enrollments", nil)
 	w.opt("email", email)
 	w.ext(s.Ext)
-	w.str("gender", s.Gender)
+	w.str("gender", s.Demo().Gender)
 	w.str("grade", s.Grade)
-	w.str("graduation_year", s.GraduationYear)
-	w.str("hispanic_ethnicity", s.HispanicEthnicity)
-	w.opt("home_language", s.HomeLanguage)
+	w.str("graduation_year", s.Demo().GraduationYear)
+	w.str("hispanic_ethnicity", s.Demo().HispanicEthnicity)
+	w.opt("home_language", s.Demo().HomeLanguage)
 	if p := s.Programs; p != nil {
 		w.opt("iep_status", p.IEPStatus)
 		w.opt("section_504_status", p.Section504Status)
 		w.opt("frl_status", p.FRLStatus)
 		w.opt("gifted_status", p.GiftedStatus)
 	}
-	w.str("race", s.Race)
+	w.str("race", s.Demo().Race)
 	w.str("school", s.School)
 	w.strs("schools", s.Schools)
 	w.str("sis_id", s.SISID)

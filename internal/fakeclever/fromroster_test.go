@@ -48,10 +48,9 @@ func fullRoster() *roster.Roster {
 				ID: "u1", District: "d1", Name: roster.Name{First: "James", Middle: "H", Last: "Spencer"},
 				Email: "james.s@example.com", LastModified: modified,
 				Roles: roster.Roles{Student: &roster.Student{
-					SISID: "233564109", StudentNumber: "233564110", StateID: "197500067", Username: "jamess09",
+					Demographics: &roster.Demographics{Gender: "M", GraduationYear: "2016", Race: "Caucasian", HispanicEthnicity: "Y", ELLStatus: "N", HomeLanguage: "English"},
+					SISID:        "233564109", StudentNumber: "233564110", StateID: "197500067", Username: "jamess09",
 					Grade: "9", School: "s1", Schools: []string{"s1", "s2"}, DOB: roster.MustDate("1998-01-06"),
-					Gender: "M", GraduationYear: "2016", Race: "Caucasian", HispanicEthnicity: "Y",
-					ELLStatus: "N", HomeLanguage: "English",
 					Programs: &roster.Programs{IEPStatus: "Y", Section504Status: "N", FRLStatus: "Free", GiftedStatus: "Y"},
 					Ext:      roster.ExtOf(map[string]json.RawMessage{"consent": json.RawMessage(`true`), "houses": json.RawMessage(`["red", "blue"]`)}),
 				}},

@@ -163,9 +163,10 @@ func syntheticRoster(students int) *roster.Roster {
 			Name:  roster.Name{First: "Steve", Middle: "G", Last: fmt.Sprintf("Ziemann%d", i)},
 			Email: fmt.Sprintf("student%d@example.net", i),
 			Roles: roster.Roles{Student: &roster.Student{
-				SISID: fmt.Sprint(100000000 + i), StudentNumber: fmt.Sprint(100000000 + i), StateID: fmt.Sprint(200000000 + i),
+				Demographics: &roster.Demographics{Gender: "M", Race: "Black or African American", HispanicEthnicity: "Y"},
+				SISID:        fmt.Sprint(100000000 + i), StudentNumber: fmt.Sprint(100000000 + i), StateID: fmt.Sprint(200000000 + i),
 				Username: fmt.Sprintf("stevez%d", i), Grade: "Kindergarten", School: school, Schools: []string{school},
-				DOB: roster.MustDate("2/11/2007"), Gender: "M", Race: "Black or African American", HispanicEthnicity: "Y",
+				DOB: roster.MustDate("2/11/2007"),
 				Ext: roster.ExtOf(map[string]json.RawMessage{"gifted_status": json.RawMessage(`""`)}),
 			}},
 			LastModified: modified,

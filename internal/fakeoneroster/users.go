@@ -297,7 +297,7 @@ func (e *encoder) user(dst []byte, u *roster.User, v Version) encoded {
 }
 
 func hasDemographics(s *roster.Student) bool {
-	return !s.DOB.IsZero() || sex(s.Gender, V1p2) != "" || raceFlag(s.Race) != "" || hispanic(s.HispanicEthnicity) != ""
+	return !s.DOB.IsZero() || sex(s.Demo().Gender, V1p2) != "" || raceFlag(s.Demo().Race) != "" || hispanic(s.Demo().HispanicEthnicity) != ""
 }
 
 // sex maps the model's gender (Clever's M, F, X) to OneRoster's sex; 1.1
@@ -352,13 +352,13 @@ func (e *encoder) demographics(dst []byte, u *roster.User, v Version) encoded {
 	w.begin()
 	rec := e.base(&w, u.ID, u.LastModified)
 	w.date("birthDate", s.DOB)
-	w.opt("sex", sex(s.Gender, v))
-	if flag := raceFlag(s.Race); flag != "" {
+	w.opt("sex", sex(s.Demo().Gender, v))
+	if flag := raceFlag(s.Demo().Race); flag != "" {
 		for _, f := range raceFlags {
 			w.boolStr(f.flag, f.flag == flag)
 		}
 	}
-	w.opt("hispanicOrLatinoEthnicity", hispanic(s.HispanicEthnicity))
+	w.opt("hispanicOrLatinoEthnicity", hispanic(s.Demo().HispanicEthnicity))
 	w.end()
 	rec.json = w.buf
 	return rec

@@ -47,7 +47,10 @@ type generator struct {
 	enroll   slab[string] // sections' Students
 	refs     slab[string] // sections' Teachers, users' Schools
 	programs slab[roster.Programs]
-	sisBase  int
+	// demographics shares one copy among students with the same values,
+	// as the sources' mappings do.
+	demographics roster.Interner
+	sisBase      int
 
 	rSchedule, rTeachers rng
 	ghosts               int

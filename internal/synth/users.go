@@ -89,17 +89,18 @@ func (g *generator) student(u *roster.User, st *roster.Student, r *rng, rec stud
 		username = t.done()
 	}
 
-	*st = roster.Student{
-		SISID:             t.begin().n(g.sisBase + rec.seq).done(),
-		Grade:             gradeName(rec.grade),
-		School:            rec.school.id,
-		DOB:               birthDate(r, rec.grade),
+	// In the order the generator has always drawn them, so that a seed
+	// makes the same district.
+	sisID, dob := t.begin().n(g.sisBase+rec.seq).done(), birthDate(r, rec.grade)
+	demo := roster.Demographics{
 		Gender:            pick(r, genders),
 		Race:              pick(r, races),
 		HispanicEthnicity: pick(r, hispanic),
 		ELLStatus:         pick(r, ellStatuses),
 		HomeLanguage:      pick(r, homeLanguages),
 	}
+	*st = roster.Student{SISID: sisID, Grade: gradeName(rec.grade), School: rec.school.id, DOB: dob}
+	defer func() { st.Demographics = g.demographics.Demographics(demo) }()
 	if r.chance(0.9) {
 		st.StudentNumber = st.SISID
 	}
@@ -112,7 +113,7 @@ func (g *generator) student(u *roster.User, st *roster.Student, r *rng, rec stud
 		st.Username = username
 	}
 	if rec.grade >= 6 && r.chance(0.8) {
-		st.GraduationYear = graduationYears[rec.grade-6]
+		demo.GraduationYear = graduationYears[rec.grade-6]
 	}
 	st.Schools = g.schoolsOf(r, rec.school, rec.school.level != elementary && r.chance(secondSchoolShare))
 	if r.chance(programsShare) {
