@@ -44,29 +44,34 @@ func TestPageRecords(t *testing.T) {
 }
 
 // Ensure pages carved from a reservation are joined without a copy when
-// they fit, whatever each page holds of its room, and copied as before
-// when they do not, or when a page outgrew its room.
+// they fit, whatever each page holds of its room; that without one, or
+// past it, pages are carved from a grown block, and join moves only the
+// records before that block; and that a mostly unused slice, or a page
+// that outgrew its room, is copied as before.
 func TestPageRecords_Reserved(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		reserve  int
-		sizes    []int // room asked for each page
-		fill     []int // records appended to each
-		wantSame bool  // the join is the reservation itself
+		name        string
+		reserve     int
+		sizes       []int // room asked for each page
+		fill        []int // records appended to each
+		wantSame    bool  // the join is the first page's memory
+		wantInPlace bool  // the last page's records were not moved
 	}{
-		{name: "fits exactly", reserve: 7, sizes: []int{3, 4}, fill: []int{3, 4}, wantSame: true},
-		{name: "pages left part of their room", reserve: 10, sizes: []int{4, 4, 2}, fill: []int{2, 4, 1}, wantSame: true},
-		{name: "empty page", reserve: 5, sizes: []int{2, 2, 3}, fill: []int{2, 0, 3}, wantSame: true},
+		{name: "fits exactly", reserve: 7, sizes: []int{3, 4}, fill: []int{3, 4}, wantSame: true, wantInPlace: true},
+		{name: "pages left part of their room", reserve: 10, sizes: []int{4, 4, 2}, fill: []int{2, 4, 1}, wantSame: true, wantInPlace: true},
+		{name: "empty page", reserve: 5, sizes: []int{2, 2, 3}, fill: []int{2, 0, 3}, wantSame: true, wantInPlace: true},
 		{name: "reservation mostly unused", reserve: 20, sizes: []int{3, 3}, fill: []int{3, 3}},
-		{name: "reservation short", reserve: 5, sizes: []int{3, 3}, fill: []int{3, 3}},
+		{name: "reservation short", reserve: 5, sizes: []int{3, 3}, fill: []int{3, 3}, wantInPlace: true},
 		{name: "page outgrew its room", reserve: 10, sizes: []int{3, 3}, fill: []int{3, 5}},
-		{name: "no reservation", sizes: []int{3, 3}, fill: []int{3, 3}},
+		{name: "a page after one that outgrew its room", reserve: 10, sizes: []int{3, 3, 3}, fill: []int{3, 5, 3}, wantInPlace: true},
+		{name: "no reservation", sizes: []int{3, 3}, fill: []int{3, 3}, wantSame: true, wantInPlace: true},
+		{name: "no reservation, grown twice", sizes: []int{4, 4, 4, 4, 4}, fill: []int{4, 4, 4, 4, 2}, wantInPlace: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var p pageRecords[roster.User]
 			p.reserve(tc.reserve)
 			var want []string
-			var first *roster.User
+			var first, last *roster.User
 			for k, size := range tc.sizes {
 				page := p.page(size)
 				if len(page) != 0 || cap(page) < size {
@@ -80,12 +85,18 @@ func TestPageRecords_Reserved(t *testing.T) {
 				if first == nil && len(page) > 0 {
 					first = &page[0]
 				}
+				if len(page) > 0 {
+					last = &page[len(page)-1]
+				}
 				p.add(page)
 			}
 			users := p.join()
 			checkJoined(t, want, users)
 			if same := &users[0] == first; same != tc.wantSame {
 				t.Errorf("join handed back the first page's memory: %v, want %v", same, tc.wantSame)
+			}
+			if inPlace := &users[len(users)-1] == last; inPlace != tc.wantInPlace {
+				t.Errorf("the last page's records stayed where they were: %v, want %v", inPlace, tc.wantInPlace)
 			}
 		})
 	}
