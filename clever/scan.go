@@ -208,7 +208,19 @@ func unquote(dst, raw []byte, verbatim bool) []byte {
 
 // str reads a string into dst. null sets it to "", as the library does;
 // any other kind fails.
-func (s *scanner) str(dst *string) {
+func (s *scanner) str(dst *string) { s.readString(dst, func(v []byte) string { return string(v) }) }
+
+// kept is str for a value the mapped roster keeps as it is (an ID, a
+// name, an email): its bytes go into the page's chunk of strings (see
+// keep). A value the mapping parses, drops or replaces with an equal
+// string it already holds goes through str, so that it does not hold a
+// chunk's room for the roster's life.
+func (s *scanner) kept(dst *string) { s.readString(dst, s.keep) }
+
+// readString reads a string into dst as str describes, making it from
+// the value's bytes with newString; those bytes are valid only during the
+// call.
+func (s *scanner) readString(dst *string, newString func(v []byte) string) {
 	switch s.peek() {
 	case '"':
 		raw, verbatim := s.quoted()
@@ -216,39 +228,17 @@ func (s *scanner) str(dst *string) {
 			return
 		}
 		if verbatim {
-			*dst = string(raw[1 : len(raw)-1])
+			*dst = newString(raw[1 : len(raw)-1])
 			return
 		}
 		s.name = unquote(s.name, raw, false)
-		*dst = string(s.name)
+		*dst = newString(s.name)
 	case 'n':
 		s.lit("null")
 		*dst = ""
 	default:
 		s.fail()
 	}
-}
-
-// kept is str for a value the mapped roster keeps as it is (an ID, a
-// name, an email): its bytes go into the page's chunk of strings (see
-// keep). A value the mapping parses, drops or replaces with an equal
-// string it already holds goes through str, so that it does not hold a
-// chunk's room for the roster's life.
-func (s *scanner) kept(dst *string) {
-	if s.peek() != '"' {
-		s.str(dst)
-		return
-	}
-	raw, verbatim := s.quoted()
-	if s.bad {
-		return
-	}
-	if verbatim {
-		*dst = s.keep(raw[1 : len(raw)-1])
-		return
-	}
-	s.name = unquote(s.name, raw, false)
-	*dst = s.keep(s.name)
 }
 
 // common is str for a field whose values repeat through a page (a
