@@ -40,8 +40,8 @@ func (p *pageRecords[T]) reserve(n int) {
 }
 
 // page returns an empty slice with room for size records, for the next
-// page: the reserved room just after the records added so far when it
-// fits, a new slice otherwise.
+// page: the room just after the records added so far, in the reservation
+// or the last block when it fits there, and in a new block otherwise.
 func (p *pageRecords[T]) page(size int) []T {
 	if p.spare == nil || p.n+size > cap(p.spare) || !p.carvedUpTo() {
 		// Room for the records so far, at the front, and as many again
@@ -115,7 +115,7 @@ func (p *pageRecords[T]) join() []T {
 // its position, so that once the records before base are moved into the
 // room left for them, spare's first p.n records are all of them.
 func (p *pageRecords[T]) carved() bool {
-	if p.spare == nil || p.base > p.n {
+	if p.spare == nil {
 		return false
 	}
 	all := p.spare[:p.n]

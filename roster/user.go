@@ -191,10 +191,10 @@ type Student struct {
 	Ext Ext `json:"ext,omitempty"`
 }
 
-// Demographics holds a student's demographic fields. At XL a district has
-// 1.1M students and a few thousand distinct sets of these six values, so
-// sources share one copy among the students that have it: 88 bytes less
-// per student, about 97 MB of an XL roster.
+// Demographics holds a student's demographic fields. They are codes, a
+// language and a year, so a district of 1.1M students has few distinct
+// sets of them, and sources share one copy among the students that have
+// it: 88 bytes less per student, about 97 MB of an XL roster.
 type Demographics struct {
 	Gender            string `json:"gender,omitempty"`
 	GraduationYear    string `json:"graduation_year,omitempty"`
