@@ -117,12 +117,12 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 		}
 	}
 	// Every user is in by now: the decoders may read the user index,
-	// and the users are final once joined and sorted. Joining them
-	// (without a reservation that fit, a copy of the users that touches
-	// fresh memory: two CPU-seconds at XL), sorting them and whatever the engine starts on them
-	// (FetchTrace) run beside the sections' crawl, whose pace leaves a
-	// CPU idle; the sections name users by the positions they had in
-	// the pages, frozen before the join empties them.
+	// and the users are final once joined and sorted. Joining them (which
+	// moves the records before pageRecords' last block, up to about half
+	// of them, into fresh memory), sorting them and whatever the engine
+	// starts on them (FetchTrace) run beside the sections' crawl, whose
+	// pace leaves a CPU idle; the sections name users by the positions
+	// they had in the pages, frozen before the join empties them.
 	m.freezeUserIDs()
 	pages := m.users
 	m.users, m.building = pageRecords[roster.User]{}, nil

@@ -459,7 +459,6 @@ var genders = map[string]string{SexMale: "M", SexFemale: "F", SexOther: "X", Sex
 func (m *mapper) demographics(rec recordRef, s *roster.Student, dm *Demographics) {
 	s.DOB = m.date(rec, "dob", "birthDate", dm.BirthDate)
 	d := s.Demo()
-	defer func() { s.Demographics = m.in.Demographics(d) }()
 	if dm.Sex != "" {
 		if sex, ok, ext := canonical(dm.Sex, sexes); ok {
 			d.Gender = m.intern(genders[sex])
@@ -497,6 +496,7 @@ func (m *mapper) demographics(rec recordRef, s *roster.Student, dm *Demographics
 	case BoolInvalid:
 		m.fieldError(rec, "hispanic_ethnicity", "hispanicOrLatinoEthnicity", "not true or false")
 	}
+	s.Demographics = m.in.Demographics(d)
 }
 
 func raceMember(name string) string {

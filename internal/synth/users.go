@@ -100,7 +100,6 @@ func (g *generator) student(u *roster.User, st *roster.Student, r *rng, rec stud
 		HomeLanguage:      pick(r, homeLanguages),
 	}
 	*st = roster.Student{SISID: sisID, Grade: gradeName(rec.grade), School: rec.school.id, DOB: dob}
-	defer func() { st.Demographics = g.demographics.Demographics(demo) }()
 	if r.chance(0.9) {
 		st.StudentNumber = st.SISID
 	}
@@ -131,6 +130,7 @@ func (g *generator) student(u *roster.User, st *roster.Student, r *rng, rec stud
 	if r.chance(extShare) {
 		st.Ext = roster.ExtStrings(pick(r, photoConsents))
 	}
+	st.Demographics = g.demographics.Demographics(demo)
 }
 
 // graduationYears holds the class year of grades 6 to 12.
