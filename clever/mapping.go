@@ -8,6 +8,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/rosterd/rosterd/internal/idindex"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -19,8 +20,9 @@ type mapper struct {
 	in   roster.Interner
 	r    *roster.Roster
 	errs []roster.FieldError
-	// userIndex maps a user ID to its first position among the users.
-	userIndex map[string]int
+	// userIndex maps a user ID to its first position among the users,
+	// reading the IDs from where the users are held (userIDAt).
+	userIndex *idindex.Index
 	// users holds the users mapped so far, and building the page being
 	// mapped, until the crawl joins them into r.Users.
 	users    pageRecords[roster.User]
@@ -32,7 +34,9 @@ type mapper struct {
 }
 
 func newMapper(r *roster.Roster) *mapper {
-	return &mapper{r: r, userIndex: make(map[string]int)}
+	m := &mapper{r: r}
+	m.userIndex = idindex.New(0, m.userIDAt)
+	return m
 }
 
 // record identifies the record a field error is about.
@@ -93,14 +97,28 @@ func (m *mapper) userID(id string) string {
 
 // knownID returns the fetched user's ID string equal to id.
 func (m *mapper) knownID(id string) (string, bool) {
-	i, ok := m.userIndex[id]
-	switch {
-	case !ok:
+	i, ok := m.userIndex.Get(id)
+	if !ok {
 		return "", false
-	case m.joinedIDs != nil:
-		return m.joinedIDs[i], true
 	}
-	return m.user(i).ID, true
+	return m.userIDAt(i), true
+}
+
+// knownUser is knownID for an ID the decoder has not made a string of.
+func (m *mapper) knownUser(id []byte) (string, bool) {
+	i, ok := m.userIndex.GetBytes(id)
+	if !ok {
+		return "", false
+	}
+	return m.userIDAt(i), true
+}
+
+// userIDAt returns the ID of the user at position i of userIndex.
+func (m *mapper) userIDAt(i int32) string {
+	if m.joinedIDs != nil {
+		return m.joinedIDs[i]
+	}
+	return m.user(int(i)).ID
 }
 
 // freezeUserIDs keeps the ID of every user by its position in userIndex,

@@ -53,9 +53,6 @@ func (m *mapper) memberIDs() *memberIDs[Section] {
 	return &memberIDs[Section]{known: m.knownUser, resolve: m.resolveMembers}
 }
 
-// knownUser returns the fetched user's ID string equal to id.
-func (m *mapper) knownUser(id []byte) (string, bool) { return m.knownID(string(id)) }
-
 // resolveMembers is knownUser for every member of a page.
 func (m *mapper) resolveMembers(page []Section) {
 	canonical := func(id string) string {

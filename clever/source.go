@@ -212,14 +212,14 @@ func (s *Source) users(ctx context.Context, m *mapper, role roster.Role) error {
 		m.building = m.users.page(len(page))
 		for i := range page {
 			u := &page[i]
-			at, seen := m.userIndex[u.ID]
-			if seen && at < listingStart {
-				m.addMissingRoles(m.user(at), u)
+			at, seen := m.userIndex.Get(u.ID)
+			if seen && int(at) < listingStart {
+				m.addMissingRoles(m.user(int(at)), u)
 				continue
 			}
 			m.building = append(m.building, u.toRoster(m, role))
 			if !seen {
-				m.userIndex[u.ID] = m.users.n + len(m.building) - 1
+				m.userIndex.Add(u.ID, int32(m.users.n+len(m.building)-1))
 			}
 		}
 		m.users.add(m.building)

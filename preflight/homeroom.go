@@ -31,7 +31,7 @@ func (v *validator) homerooms() {
 		}
 		for _, st := range ss[i].Students {
 			var t *tally
-			if pos, ok := v.idx.users.first[st]; ok {
+			if pos, ok := v.idx.users.first.Get(st); ok {
 				t = &perUser[pos]
 			} else if t = perUnknown[st]; t == nil {
 				t = &tally{}
@@ -66,7 +66,7 @@ func (v *validator) homerooms() {
 	}
 	for _, st := range over {
 		sis := ""
-		if pos, ok := v.idx.users.first[st]; ok && v.r.Users[pos].Roles.Student != nil {
+		if pos, ok := v.idx.users.first.Get(st); ok && v.r.Users[pos].Roles.Student != nil {
 			sis = v.r.Users[pos].Roles.Student.SISID
 		}
 		ids := sections[st]

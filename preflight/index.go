@@ -3,6 +3,8 @@ package preflight
 import (
 	"slices"
 	"strings"
+
+	"github.com/rosterd/rosterd/internal/idindex"
 )
 
 // idIndex is the one ID set of a kind, built once and shared by the
@@ -10,7 +12,7 @@ import (
 type idIndex struct {
 	// first maps each ID to the position of its first occurrence; later
 	// occurrences lose, as they would in a commit.
-	first map[string]int32
+	first *idindex.Index
 	// order lists the positions of first occurrences in ID order, the order
 	// the diff reads the store in.
 	order []int32
@@ -29,14 +31,14 @@ type repeat struct {
 
 // has reports whether id is in the set.
 func (x *idIndex) has(id string) bool {
-	_, ok := x.first[id]
+	_, ok := x.first.Get(id)
 	return ok
 }
 
 // buildIndex indexes the IDs of recs.
 func buildIndex[T any](recs []T, idOf func(*T) string) idIndex {
 	x := idIndex{
-		first: make(map[string]int32, len(recs)),
+		first: idindex.New(len(recs), func(p int32) string { return idOf(&recs[p]) }),
 		order: make([]int32, 0, len(recs)),
 	}
 	var repeatAt map[string]int // id → position in x.repeats
@@ -48,7 +50,7 @@ func buildIndex[T any](recs []T, idOf func(*T) string) idIndex {
 			x.missingID = append(x.missingID, int32(i))
 			continue
 		}
-		if first, dup := x.first[id]; dup {
+		if first, added := x.first.Add(id, int32(i)); !added {
 			if repeatAt == nil {
 				repeatAt = make(map[string]int)
 			}
@@ -60,7 +62,6 @@ func buildIndex[T any](recs []T, idOf func(*T) string) idIndex {
 			}
 			continue
 		}
-		x.first[id] = int32(i)
 		x.order = append(x.order, int32(i))
 		if id < prev {
 			sorted = false

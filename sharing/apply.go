@@ -343,7 +343,7 @@ func (a *applier) filterUsers() {
 // is still kept in role. An ID the roster does not hold stays wherever it
 // is referenced, for preflight to report as a dangling reference.
 func (a *applier) holds(id string, role roster.Role) (known, kept bool) {
-	p, ok := a.ix.userPos[id]
+	p, ok := a.ix.userPos.Get(id)
 	if !ok {
 		return false, false
 	}
@@ -402,7 +402,7 @@ func (a *applier) filterSections() {
 func (a *applier) keepStudents(si int32, ids []string) []string {
 	kept := ids[:0]
 	for _, id := range ids {
-		p, known := a.ix.userPos[id]
+		p, known := a.ix.userPos.Get(id)
 		if known && !(a.userKeep[p] && a.ro.Users[p].Roles.Student != nil) {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/rosterd/rosterd/internal/idindex"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -266,7 +267,7 @@ type index struct {
 	terms        map[string]*roster.Term
 	currentTerms map[string]bool
 	users        *[]roster.User
-	userPos      map[string]int32
+	userPos      *idindex.Index // over *users
 	scratch      []string
 }
 
@@ -282,7 +283,7 @@ func (ix *index) schoolValues(dst []string, id string) []string {
 }
 
 func (ix *index) user(id string) *roster.User {
-	if p, ok := ix.userPos[id]; ok {
+	if p, ok := ix.userPos.Get(id); ok {
 		return &(*ix.users)[p]
 	}
 	return nil

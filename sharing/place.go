@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rosterd/rosterd/internal/idindex"
 	"github.com/rosterd/rosterd/preflight"
 	"github.com/rosterd/rosterd/roster"
 )
@@ -29,7 +30,6 @@ func newIndex(ro *roster.Roster, today roster.Date) *index {
 		terms:        make(map[string]*roster.Term, len(ro.Terms)),
 		currentTerms: map[string]bool{},
 		users:        &ro.Users,
-		userPos:      make(map[string]int32, len(ro.Users)),
 	}
 	for i := range ro.Schools {
 		ix.schools[ro.Schools[i].ID] = &ro.Schools[i]
@@ -44,10 +44,9 @@ func newIndex(ro *roster.Roster, today roster.Date) *index {
 			ix.currentTerms[t.ID] = true
 		}
 	}
+	ix.userPos = idindex.New(len(ro.Users), func(p int32) string { return (*ix.users)[p].ID })
 	for i := range ro.Users {
-		if _, dup := ix.userPos[ro.Users[i].ID]; !dup {
-			ix.userPos[ro.Users[i].ID] = int32(i)
-		}
+		ix.userPos.Add(ro.Users[i].ID, int32(i))
 	}
 	return ix
 }
@@ -314,7 +313,7 @@ func (a *applier) dropUnplaced(counts []int32) {
 			continue
 		}
 		for _, id := range ro.Sections[si].Teachers {
-			if p, ok := a.ix.userPos[id]; ok {
+			if p, ok := a.ix.userPos.Get(id); ok {
 				teaching[p] = true
 			}
 		}
