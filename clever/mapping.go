@@ -60,18 +60,18 @@ func (m *mapper) fieldError(rec record, field, message string) {
 func (m *mapper) intern(s string) string { return m.in.String(s) }
 
 // internAll interns ids in place, dropping empty entries; nil when none is
-// left.
+// left, and a list of one ID shared with every equal one (Interner.List).
 func (m *mapper) internAll(ids []string) []string {
 	out := ids[:0]
 	for _, id := range ids {
 		if id != "" {
-			out = append(out, m.in.String(id))
+			out = append(out, id)
 		}
 	}
 	if len(out) == 0 {
 		return nil
 	}
-	return out
+	return m.in.List(out)
 }
 
 // sharePrefix returns s as a prefix of kept when it is one, so that the

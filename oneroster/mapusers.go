@@ -357,8 +357,12 @@ func (m *mapper) userSchools(u *User, entries []roleEntry, kind roster.Role) (st
 			}
 		}
 	}
-	if len(schools) == 0 {
+	switch len(schools) {
+	case 0:
 		return "", nil
+	case 1:
+		// Nearly every user has one school: share its list.
+		return schools[0], m.in.List(schools)
 	}
 	primary := schools[0]
 	if po := u.PrimaryOrg.SourcedID; po != "" {

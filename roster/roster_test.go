@@ -58,6 +58,38 @@ func TestInterner(t *testing.T) {
 	}
 }
 
+func TestInterner_List(t *testing.T) {
+	var in roster.Interner
+	a := in.List([]string{string([]byte("s1"))})
+	b := in.List([]string{string([]byte("s1"))})
+	if diff := cmp.Diff([]string{"s1"}, a); diff != "" {
+		t.Fatalf("List mismatch (-want +got):\n%s", diff)
+	}
+	if &a[0] != &b[0] {
+		t.Error("equal one-school lists do not share one slice")
+	}
+	if cap(a) != 1 {
+		t.Errorf("a shared list has capacity %d, so an append could write into it", cap(a))
+	}
+	grown := append(a, "s2")
+	grown[0] = "changed"
+	if b[0] != "s1" {
+		t.Errorf("writing to an appended copy changed the shared list to %q", b[0])
+	}
+
+	two := []string{string([]byte("s1")), string([]byte("s3"))}
+	got := in.List(two)
+	if &got[0] != &two[0] {
+		t.Error("a list of two was copied, not interned in place")
+	}
+	if unsafeData(got[0]) != unsafeData(a[0]) {
+		t.Error("a list of two does not share its strings with the interned ones")
+	}
+	if in.List(nil) != nil {
+		t.Error("List(nil) is not nil")
+	}
+}
+
 func TestExt_Get(t *testing.T) {
 	x := roster.ExtOf(map[string]stdjson.RawMessage{"s": []byte(`"Y"`), "n": []byte(`3`), "null": []byte(`null`), "obj": []byte(`{"a":1}`)})
 	for _, tt := range []struct {

@@ -106,7 +106,7 @@ func (d *rawDecoder) decode(rec *rawInfoRecord) (*roster.Roster, error) {
 		func(b *rawDecodeBatch) error { return rawFields[b.tag].decode(b) },
 		func(b *rawDecodeBatch) error {
 			if users, ok := b.out.([]roster.User); ok {
-				shareDemographics(&in, users)
+				shareRepeated(&in, users)
 			}
 			rawFields[b.tag].appendTo(r, b)
 			if cap(b.data) > rawBatchKeep {
@@ -120,13 +120,20 @@ func (d *rawDecoder) decode(rec *rawInfoRecord) (*roster.Roster, error) {
 	return r, nil
 }
 
-// shareDemographics gives the students of users with equal demographics
-// one shared copy, as a source's mapping does: decoding gives each its
-// own, and an XL roster loaded for an events sync held 1.1M of them.
-func shareDemographics(in *roster.Interner, users []roster.User) {
+// shareRepeated gives the students of users with equal demographics one
+// shared copy, and the students and teachers with the same one school
+// one shared list of it, as a source's mapping does: decoding gives each
+// its own, and an XL roster loaded for an events sync held 1.1M of each.
+func shareRepeated(in *roster.Interner, users []roster.User) {
 	for i := range users {
-		if s := users[i].Roles.Student; s != nil && s.Demographics != nil {
-			s.Demographics = in.Demographics(*s.Demographics)
+		if s := users[i].Roles.Student; s != nil {
+			if s.Demographics != nil {
+				s.Demographics = in.Demographics(*s.Demographics)
+			}
+			s.Schools = in.List(s.Schools)
+		}
+		if t := users[i].Roles.Teacher; t != nil {
+			t.Schools = in.List(t.Schools)
 		}
 	}
 }

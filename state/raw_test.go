@@ -288,15 +288,16 @@ func TestStore_SaveRaw(t *testing.T) {
 
 // Ensure students with equal demographics share one copy once loaded, as
 // they do when a source maps them.
-func TestStore_LoadRawSharesDemographics(t *testing.T) {
+func TestStore_LoadRawSharesRepeatedValues(t *testing.T) {
 	s := mustOpen(t, tempPath(t))
 	defer mustClose(t, s)
-	student := func(id, gender string) roster.User {
+	student := func(id, gender, school string) roster.User {
 		return roster.User{ID: id, Roles: roster.Roles{Student: &roster.Student{
+			School: school, Schools: []string{school},
 			Demographics: &roster.Demographics{Gender: gender, HomeLanguage: "English"},
 		}}}
 	}
-	r := &roster.Roster{Users: []roster.User{student("u1", "F"), student("u2", "F"), student("u3", "M")}}
+	r := &roster.Roster{Users: []roster.User{student("u1", "F", "s1"), student("u2", "F", "s1"), student("u3", "M", "s2")}}
 	if _, err := s.SaveRaw(testConn, r, fetchedAt); err != nil {
 		t.Fatal(err)
 	}
@@ -310,6 +311,10 @@ func TestStore_LoadRawSharesDemographics(t *testing.T) {
 	d := func(i int) *roster.Demographics { return got.Users[i].Roles.Student.Demographics }
 	if d(0) != d(1) || d(0) == d(2) {
 		t.Errorf("demographics pointers %p %p %p: want the first two shared, the third apart", d(0), d(1), d(2))
+	}
+	schools := func(i int) *string { return &got.Users[i].Roles.Student.Schools[0] }
+	if schools(0) != schools(1) || schools(0) == schools(2) {
+		t.Errorf("school lists at %p %p %p: want the first two shared, the third apart", schools(0), schools(1), schools(2))
 	}
 }
 
