@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -96,9 +95,11 @@ the README lists those of a 2-core machine.`,
 			e.errorf("--events is for --source clever")
 			return exitFailure
 		}
-		if b.memLimit != "" && !memLimitPattern.MatchString(b.memLimit) {
-			e.errorf("--memory-limit %q is not a GOMEMLIMIT: a number of bytes, or with a unit B, KiB, MiB, GiB or TiB", b.memLimit)
-			return exitFailure
+		if b.memLimit != "" {
+			if _, err := parseByteSize(b.memLimit); err != nil {
+				e.errorf("--memory-limit: %v", err)
+				return exitFailure
+			}
 		}
 		if !(b.change > 0 && b.change <= 1) {
 			e.errorf("--change %g is not above 0 and at most 1", b.change)
@@ -113,9 +114,6 @@ the README lists those of a 2-core machine.`,
 	}
 	return c
 }
-
-// memLimitPattern is what the Go runtime accepts as GOMEMLIMIT.
-var memLimitPattern = regexp.MustCompile(`^[0-9]+(B|KiB|MiB|GiB|TiB)?$`)
 
 // bench is one benchmark run.
 type bench struct {

@@ -28,6 +28,9 @@ type Config struct {
 	History     HistoryConfig      `yaml:"history"`
 	Server      ServerConfig       `yaml:"server"`
 	Connections []ConnectionConfig `yaml:"connections"`
+	// MemoryLimit is the Go runtime's soft memory limit for the process
+	// (as GOMEMLIMIT, which wins when set); 0 sets none.
+	MemoryLimit ByteSize `yaml:"memory_limit"`
 
 	// dir is the config file's directory; relative paths resolve against it.
 	dir string
@@ -365,6 +368,9 @@ func (c *Config) Validate() error {
 	case "json", "console":
 	default:
 		return &ConfigError{"log.format", fmt.Errorf("%q is not one of json, console", c.Log.Format)}
+	}
+	if c.MemoryLimit != 0 && c.MemoryLimit < minMemoryLimit {
+		return &ConfigError{"memory_limit", fmt.Errorf("%d MiB is below the %d MiB a run needs to do more than collect garbage", c.MemoryLimit>>20, minMemoryLimit>>20)}
 	}
 	if runs, age := c.History.keep(); runs < 0 || age < 0 {
 		return &ConfigError{"history", errors.New("keep_runs and max_age_days must not be negative")}

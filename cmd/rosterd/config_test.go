@@ -73,6 +73,9 @@ func TestConfigExample(t *testing.T) {
 	if len(c.pauses) != 1 || c.pauses[0].Name != "summer rollover" || c.pauses[0].From.String() != "2027-06-20" {
 		t.Errorf("pauses %+v", c.pauses)
 	}
+	if cfg.MemoryLimit != 1000<<20 {
+		t.Errorf("memory_limit = %d bytes, want 1000 MiB", cfg.MemoryLimit)
+	}
 	if runs, age := cfg.History.keep(); runs != 1000 || age != 365*24*time.Hour {
 		t.Errorf("history keeps %d runs for %s", runs, age)
 	}
@@ -104,6 +107,9 @@ func TestParseConfig_Defaults(t *testing.T) {
 	}
 	if cfg.Log.Level != "info" || cfg.Log.Format != "json" {
 		t.Errorf("log = %+v", cfg.Log)
+	}
+	if cfg.MemoryLimit != 0 {
+		t.Errorf("memory_limit = %d without config, want none", cfg.MemoryLimit)
 	}
 	if cfg.Connections[0].Preflight.RequiredFields != nil {
 		t.Error("required fields set without config")
@@ -144,6 +150,8 @@ func TestParseConfig_Invalid(t *testing.T) {
 		"invalid-pause-order.yaml":                   {"connections[0].pause[0]", "before it starts"},
 		"invalid-pause-date.yaml":                    {"connections[0].pause[0].from", "6/20/2027"},
 		"invalid-history.yaml":                       {"history", "negative"},
+		"invalid-memory-limit-unit.yaml":             {"line 1", `"1G" is not a number of bytes`},
+		"invalid-memory-limit-small.yaml":            {"memory_limit", "16 MiB is below the 64 MiB"},
 		"invalid-server-public-no-tokens.yaml":       {"server.listen", "needs API tokens"},
 		"invalid-token-role.yaml":                    {"server.tokens[0].role", "superuser"},
 		"invalid-schedule.yaml":                      {"connections[0].schedule", "every day at five"},

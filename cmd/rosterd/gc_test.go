@@ -1,7 +1,12 @@
 package main
 
 import (
+	"io"
+	"math"
+	"os"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"testing"
 )
 
@@ -29,5 +34,101 @@ func TestTuneGC(t *testing.T) {
 				t.Errorf("GC percent = %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestParseByteSize(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    ByteSize
+		wantErr string
+	}{
+		{in: "1000MiB", want: 1000 << 20},
+		{in: "1GiB", want: 1 << 30},
+		{in: "2TiB", want: 2 << 40},
+		{in: "512KiB", want: 512 << 10},
+		{in: "4096B", want: 4096},
+		{in: "1048576", want: 1 << 20},
+		{in: "1G", wantErr: `"1G" is not a number of bytes`},
+		{in: "1.5GiB", wantErr: "is not a number"},
+		{in: "GiB", wantErr: "is not a number"},
+		{in: "", wantErr: "is not a number"},
+		{in: "-1MiB", wantErr: "is not a number"},
+		{in: "+1MiB", wantErr: "is not a number"},
+		{in: "off", wantErr: "is not a number"},
+		{in: "9000000TiB", wantErr: "more memory than can be addressed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := parseByteSize(tt.in)
+			switch {
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("parseByteSize(%q) = %d, %v; want an error saying %q", tt.in, got, err, tt.wantErr)
+				}
+			case err != nil || got != tt.want:
+				t.Errorf("parseByteSize(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// Ensure the config's memory limit is the runtime's unless GOMEMLIMIT
+// sets one, which the runtime has read already and which wins.
+func TestLimitMemory(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	noEnv := func(string) string { return "" }
+
+	debug.SetMemoryLimit(math.MaxInt64)
+	if limit, fromEnv := limitMemory(noEnv, 0); limit != 0 || fromEnv {
+		t.Errorf("no limit configured: got %d, %v", limit, fromEnv)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("no limit configured, yet the runtime's is %d", got)
+	}
+
+	if limit, fromEnv := limitMemory(noEnv, 900<<20); limit != 900<<20 || fromEnv {
+		t.Errorf("900 MiB configured: got %d, %v", limit, fromEnv)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 900<<20 {
+		t.Errorf("900 MiB configured, the runtime's limit is %d", got)
+	}
+
+	debug.SetMemoryLimit(700 << 20) // as the runtime does with GOMEMLIMIT=700MiB
+	env := func(key string) string {
+		if key == "GOMEMLIMIT" {
+			return "700MiB"
+		}
+		return ""
+	}
+	if limit, fromEnv := limitMemory(env, 900<<20); limit != 700<<20 || !fromEnv {
+		t.Errorf("GOMEMLIMIT=700MiB and 900 MiB configured: got %d, %v; want the environment's", limit, fromEnv)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 700<<20 {
+		t.Errorf("GOMEMLIMIT=700MiB, yet the runtime's limit is %d", got)
+	}
+}
+
+// Ensure a command that opens the config puts its memory_limit in force.
+func TestOpenApp_MemoryLimit(t *testing.T) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOMEMLIMIT is set, and wins over the config")
+	}
+	before := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(before)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "rosterd.yaml")
+	body := "memory_limit: 700MiB\nstate: {path: rosterd.db}\nconnections:\n  - name: a\n    source: {clever: {token_env: T}}\n"
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := openApp(cfg, io.Discard, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if got := debug.SetMemoryLimit(-1); got != 700<<20 {
+		t.Errorf("runtime memory limit = %d after openApp, want 700 MiB", got)
 	}
 }

@@ -36,6 +36,10 @@ func openApp(configPath string, logw io.Writer, readOnly bool) (*app, error) {
 		return nil, err
 	}
 	log := newLogger(logw, cfg.Log)
+	if limit, fromEnv := limitMemory(os.Getenv, cfg.MemoryLimit); fromEnv && cfg.MemoryLimit != 0 && limit != cfg.MemoryLimit {
+		log.Info().Int64("memory_limit", int64(cfg.MemoryLimit)).Int64("gomemlimit", int64(limit)).
+			Msg("GOMEMLIMIT is set, so the config's memory_limit is not used")
+	}
 	path := cfg.path(cfg.State.Path)
 	if readOnly {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
