@@ -15,21 +15,19 @@ import "sort"
 // one slice, and join hands it back without copying, as long as the
 // records fit. When it does not know, or the reservation runs short, page
 // grows: it allocates a block with room for every record so far and as
-// many again, and carves the next pages from it, after room left at its
-// front for the records already held. join then moves only those into
-// the room, at most about half of the records, and hands back the block:
-// a first sync's join of its XL users copied all 190 MB of them into a
-// new slice near the crawl's end, where the peak is, beside the pages.
+// many again, moves the records so far to its front, and carves the next
+// pages from it. The blocks before are let go at once, not at join: a
+// first sync's XL sections were in four blocks until the crawl's end,
+// where its peak is, 60 MB beyond the last one. join then hands back the
+// last block without copying.
 type pageRecords[T any] struct {
 	pages  [][]T
 	starts []int // starts[k] is the position of pages[k][0] among all records
 	n      int   // records held
 	// spare is the slice pages are carved from: the reservation, or the
-	// last block page grew. The pages from position base on lie in it in
-	// order, at their positions; spare[:base] is room for the records
-	// before them, which lie elsewhere.
+	// last block page grew. Every page lies in it, at its position, unless
+	// a caller appended past a page's room (carvedUpTo).
 	spare []T
-	base  int
 }
 
 // reserve sets aside room for n records, before any page is added.
@@ -46,10 +44,20 @@ func (p *pageRecords[T]) page(size int) []T {
 	if p.spare == nil || p.n+size > cap(p.spare) || !p.carvedUpTo() {
 		// Room for the records so far, at the front, and as many again
 		// as there will be with this page.
-		p.spare = make([]T, 0, 2*(p.n+size))
-		p.base = p.n
+		p.moveTo(make([]T, p.n, 2*(p.n+size)))
 	}
 	return p.spare[p.n : p.n : p.n+size]
+}
+
+// moveTo copies every page to its position in block, which has room for
+// them, and makes block the one pages are carved from.
+func (p *pageRecords[T]) moveTo(block []T) {
+	for k, page := range p.pages {
+		at := p.starts[k]
+		p.pages[k] = block[at : at+len(page) : at+len(page)]
+		copy(p.pages[k], page)
+	}
+	p.spare = block[:0]
 }
 
 // carvedUpTo reports whether the last page added lies in spare at its
@@ -58,7 +66,7 @@ func (p *pageRecords[T]) page(size int) []T {
 // page's records belong.
 func (p *pageRecords[T]) carvedUpTo() bool {
 	k := len(p.pages) - 1
-	if k < 0 || p.starts[k] < p.base {
+	if k < 0 {
 		return true
 	}
 	return &p.pages[k][0] == &p.spare[:p.n][p.starts[k]]
@@ -92,13 +100,6 @@ func (p *pageRecords[T]) join() []T {
 	// the roster lives; copy instead.
 	if p.carved() && 3*p.n >= cap(p.spare) {
 		all := p.spare[:p.n:p.n]
-		for k, page := range p.pages {
-			if p.starts[k] >= p.base {
-				break
-			}
-			copy(all[p.starts[k]:], page)
-			p.pages[k] = nil
-		}
 		*p = pageRecords[T]{}
 		return all
 	}
@@ -111,18 +112,14 @@ func (p *pageRecords[T]) join() []T {
 	return all
 }
 
-// carved reports whether every page from base on lies in spare, each at
-// its position, so that once the records before base are moved into the
-// room left for them, spare's first p.n records are all of them.
+// carved reports whether every page lies in spare, each at its
+// position, so that spare's first p.n records are all of them.
 func (p *pageRecords[T]) carved() bool {
 	if p.spare == nil {
 		return false
 	}
 	all := p.spare[:p.n]
 	for k, page := range p.pages {
-		if p.starts[k] < p.base {
-			continue
-		}
 		if &page[0] != &all[p.starts[k]] {
 			return false
 		}

@@ -117,3 +117,34 @@ func checkJoined(t *testing.T, want []string, users []roster.User) {
 		t.Errorf("joined slice has capacity %d for %d users", cap(users), len(users))
 	}
 }
+
+// Ensure a grown block takes every record before it at once, so that the
+// blocks it outgrew are let go, and that a record changed through at
+// before the move keeps the change.
+func TestPageRecords_GrowingMovesEarlierPages(t *testing.T) {
+	var p pageRecords[roster.User]
+	var want []string
+	for k := range 6 {
+		page := p.page(4)
+		for range 4 {
+			id := fmt.Sprint("u", len(want))
+			page = append(page, roster.User{ID: id})
+			want = append(want, id)
+		}
+		p.add(page)
+		if k == 0 {
+			p.at(1).Email = "kept@example.org"
+		}
+		block := p.spare[:cap(p.spare)]
+		for j, pg := range p.pages {
+			if &pg[0] != &block[p.starts[j]] {
+				t.Fatalf("after page %d, page %d is not in the last block: an earlier block is still held", k, j)
+			}
+		}
+	}
+	users := p.join()
+	checkJoined(t, want, users)
+	if users[1].Email != "kept@example.org" {
+		t.Errorf("a change through at(1) was lost in a move: %+v", users[1])
+	}
+}
