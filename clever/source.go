@@ -117,9 +117,9 @@ func (s *Source) fetch(ctx context.Context) (*roster.Roster, string, error) {
 		}
 	}
 	// Every user is in by now: the decoders may read the user index,
-	// and the users are final once joined and sorted. Joining them (which
-	// moves the records before pageRecords' last block, up to about half
-	// of them, into fresh memory), sorting them and whatever the engine
+	// and the users are final once joined and sorted. Joining them (a
+	// copy only when a page outgrew its room or the reservation is mostly
+	// unused), sorting them and whatever the engine
 	// starts on them (FetchTrace) run beside the sections' crawl, whose
 	// pace leaves a CPU idle; the sections name users by the positions
 	// they had in the pages, frozen before the join empties them.
@@ -212,15 +212,14 @@ func (s *Source) users(ctx context.Context, m *mapper, role roster.Role) error {
 		m.building = m.users.page(len(page))
 		for i := range page {
 			u := &page[i]
-			at, seen := m.userIndex.Get(u.ID)
-			if seen && int(at) < listingStart {
+			// Indexed at the position it is about to take, in one probe
+			// of the index rather than a lookup and an insert.
+			at, added := m.userIndex.Add(u.ID, int32(m.users.n+len(m.building)))
+			if !added && int(at) < listingStart {
 				m.addMissingRoles(m.user(int(at)), u)
 				continue
 			}
 			m.building = append(m.building, u.toRoster(m, role))
-			if !seen {
-				m.userIndex.Add(u.ID, int32(m.users.n+len(m.building)-1))
-			}
 		}
 		m.users.add(m.building)
 		m.building = nil
