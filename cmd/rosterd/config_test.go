@@ -73,8 +73,8 @@ func TestConfigExample(t *testing.T) {
 	if len(c.pauses) != 1 || c.pauses[0].Name != "summer rollover" || c.pauses[0].From.String() != "2027-06-20" {
 		t.Errorf("pauses %+v", c.pauses)
 	}
-	if cfg.MemoryLimit != 1000<<20 {
-		t.Errorf("memory_limit = %d bytes, want 1000 MiB", cfg.MemoryLimit)
+	if cfg.MemoryLimit != 950<<20 {
+		t.Errorf("memory_limit = %d bytes, want 950 MiB", cfg.MemoryLimit)
 	}
 	if runs, age := cfg.History.keep(); runs != 1000 || age != 365*24*time.Hour {
 		t.Errorf("history keeps %d runs for %s", runs, age)
