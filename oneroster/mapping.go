@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterd/rosterd/internal/idindex"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -97,7 +98,7 @@ type mapper struct {
 	// dates, for choosing a class's narrowest term.
 	termSpans map[string]int
 	// userIndex maps a mapped user's ID to its position in r.Users.
-	userIndex map[string]int
+	userIndex *idindex.Index
 	// leftOut holds the users and classes deliberately left out
 	// (deleted, inactive, disabled), whose memberships go with them.
 	leftOutUsers, leftOutClasses map[string]bool

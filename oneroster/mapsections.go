@@ -131,7 +131,7 @@ type memberFold struct {
 // memberUser returns the memberUser of the user id. The mapped users must
 // be finished (finishUsers).
 func (m *mapper) memberUser(id string) memberUser {
-	if i, ok := m.userIndex[id]; ok {
+	if i, ok := m.userIndex.Get(id); ok {
 		return memberUser(i)
 	}
 	f := &m.members

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/rosterd/rosterd/internal/idindex"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -138,11 +139,9 @@ func (m *mapper) finishUsers() {
 	agents := m.users.agents
 	m.users = userFold{}
 	slices.SortStableFunc(m.r.Users, func(a, b roster.User) int { return cmp.Compare(a.ID, b.ID) })
-	m.userIndex = make(map[string]int, len(m.r.Users))
+	m.userIndex = idindex.New(len(m.r.Users), func(p int32) string { return m.r.Users[p].ID })
 	for i := range m.r.Users {
-		if _, dup := m.userIndex[m.r.Users[i].ID]; !dup {
-			m.userIndex[m.r.Users[i].ID] = i
-		}
+		m.userIndex.Add(m.r.Users[i].ID, int32(i))
 	}
 	m.relationships(agents)
 }
@@ -150,7 +149,7 @@ func (m *mapper) finishUsers() {
 // userID returns the ID string of the mapped user id, so that sections
 // and contacts share it; an ID of no mapped user is interned instead.
 func (m *mapper) userID(id string) string {
-	if i, ok := m.userIndex[id]; ok {
+	if i, ok := m.userIndex.Get(id); ok {
 		return m.r.Users[i].ID
 	}
 	return m.intern(id)
@@ -527,8 +526,8 @@ type agentLink struct{ from, to string }
 func (m *mapper) relationships(links []agentLink) {
 	related := make(map[int][]string)
 	isContact := func(id string) (int, bool) {
-		i, ok := m.userIndex[id]
-		return i, ok && m.r.Users[i].Roles.Contact != nil
+		i, ok := m.userIndex.Get(id)
+		return int(i), ok && m.r.Users[i].Roles.Contact != nil
 	}
 	for _, l := range links {
 		if m.leftOutUsers[l.to] {
