@@ -8,8 +8,10 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/rosterd/rosterd/internal/fakeclever"
 	"github.com/rosterd/rosterd/internal/synth"
+	"github.com/rosterd/rosterd/roster"
 )
 
 // usersPageBody returns the first page of n users the fake Clever serves
@@ -61,5 +63,24 @@ func TestFastDecode_KeepsStringsTogether(t *testing.T) {
 	}
 	if far(a.ID, b.ID) || far(a.Name.First, a.Name.Last) {
 		t.Errorf("two users' IDs, or one user's first and last names, are in allocations of their own")
+	}
+}
+
+// Ensure a user's list of schools does not keep the decoder's memory it
+// was read into: a list of one is the shared one, and a longer one a copy.
+func TestInternAll_LeavesTheDecodersChunk(t *testing.T) {
+	m := newMapper(&roster.Roster{})
+	chunk := []string{"s1", "", "s2", "s3"} // as scanner.strings leaves them
+	one := m.internAll(chunk[0:2])
+	two := m.internAll(chunk[2:4])
+	chunk[0], chunk[2], chunk[3] = "overwritten", "overwritten", "overwritten"
+	if diff := cmp.Diff([]string{"s1"}, one); diff != "" {
+		t.Errorf("one school (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"s2", "s3"}, two); diff != "" {
+		t.Errorf("two schools (-want +got):\n%s", diff)
+	}
+	if got := m.internAll(chunk[1:2]); got != nil {
+		t.Errorf("a list of only an empty ID = %q, want nil", got)
 	}
 }
