@@ -84,3 +84,24 @@ func TestInternAll_LeavesTheDecodersChunk(t *testing.T) {
 		t.Errorf("a list of only an empty ID = %q, want nil", got)
 	}
 }
+
+// Ensure the mapping takes students from slabs, not one allocation each.
+func TestMapper_StudentsFromSlabs(t *testing.T) {
+	m := newMapper(&roster.Roster{})
+	var prev *roster.Student
+	for i := range 3 * studentSlab {
+		s := (&StudentRole{SISID: strconv.Itoa(i)}).toRoster(m, record{entity: roster.EntityStudent, id: strconv.Itoa(i)}, "")
+		if s.SISID != strconv.Itoa(i) {
+			t.Fatalf("student %d has SIS ID %q", i, s.SISID)
+		}
+		if prev != nil && i%studentSlab != 0 {
+			if gap := uintptr(unsafe.Pointer(s)) - uintptr(unsafe.Pointer(prev)); gap != unsafe.Sizeof(roster.Student{}) {
+				t.Fatalf("student %d is %d bytes after the one before, not next to it", i, gap)
+			}
+		}
+		prev = s
+	}
+	if got := testing.AllocsPerRun(100, func() { m.newStudent() }); got > 0.1 {
+		t.Errorf("newStudent allocates %.2f times a student", got)
+	}
+}

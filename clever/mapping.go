@@ -28,6 +28,9 @@ type mapper struct {
 	// mapped, until the crawl joins them into r.Users.
 	users    pageRecords[roster.User]
 	building []roster.User
+	// students is the free part of the slab the next students are
+	// taken from (newStudent).
+	students []roster.Student
 	// joinedIDs holds the user IDs by their position in userIndex once
 	// every listing is in, so that the sections find them while the
 	// users are joined and sorted (freezeUserIDs).
@@ -38,6 +41,21 @@ func newMapper(r *roster.Roster) *mapper {
 	m := &mapper{r: r}
 	m.userIndex = idindex.New(0, m.userIDAt)
 	return m
+}
+
+// studentSlab is how many students newStudent allocates at once.
+const studentSlab = 1024
+
+// newStudent returns a zero Student from a slab of them: an XL district's
+// 1.1M students allocated one by one cost an allocation each and 8 bytes
+// of the allocator's size class (160 for 152).
+func (m *mapper) newStudent() *roster.Student {
+	if len(m.students) == 0 {
+		m.students = make([]roster.Student, studentSlab)
+	}
+	s := &m.students[0]
+	m.students = m.students[1:]
+	return s
 }
 
 // record identifies the record a field error is about.

@@ -231,7 +231,8 @@ func (m *mapper) addRoles(dst *roster.Roles, u *User, email string) {
 
 // toRoster maps the student role of the user whose kept email is email.
 func (s *StudentRole) toRoster(m *mapper, rec record, email string) *roster.Student {
-	out := &roster.Student{
+	out := m.newStudent()
+	*out = roster.Student{
 		SISID:         s.SISID,
 		StudentNumber: sharePrefix(s.StudentNumber, s.SISID),
 		StateID:       s.StateID,
