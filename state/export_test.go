@@ -93,3 +93,18 @@ func SetRawPassHook(fn func(compressed bool, streamBytes int64)) (restore func()
 
 // PageSize returns the page size of s's file.
 func PageSize(s *Store) int { return s.db.Info().PageSize }
+
+// RawChunksReadPeak reads conn's kept raw chunks as a save of the same
+// roster checks them, calling resident after each, and returns the most
+// it returned.
+func (s *Store) RawChunksReadPeak(conn string, resident func() int) (peak int, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		rec, err := readRawInfo(tx, conn)
+		if err != nil {
+			return err
+		}
+		cb := tx.Bucket(bucketConnections).Bucket([]byte(conn))
+		return checkRawChunks(cb, &rec, func([]byte) { peak = max(peak, resident()) })
+	})
+	return peak, err
+}

@@ -120,7 +120,7 @@ func mappedRSS(t *testing.T, path string) int {
 func TestRaw_ReleasesMappedPages(t *testing.T) {
 	path := tempPath(t)
 	s := mustOpen(t, path)
-	r := bulkyRoster(t, 20_000)
+	r := bulkyRoster(t, 40_000)
 	info, err := s.SaveRaw(testConn, r, fetchedAt)
 	if err != nil {
 		t.Fatal(err)
@@ -136,6 +136,16 @@ func TestRaw_ReleasesMappedPages(t *testing.T) {
 		},
 		"load": func(s *state.Store) error {
 			_, _, err := s.LoadRaw(testConn)
+			return err
+		},
+		// While the chunks are read, too: a release once they all are
+		// would leave the peak as high.
+		"while reading": func(s *state.Store) error {
+			peak, err := s.RawChunksReadPeak(testConn, func() int { return mappedRSS(t, path) })
+			t.Logf("at most %d KiB of the file resident while the chunks were read", peak>>10)
+			if err == nil && int64(peak) > info.Bytes/2 {
+				err = fmt.Errorf("%d KiB of the file resident while %d KiB of chunks were read; want at most half", peak>>10, info.Bytes>>10)
+			}
 			return err
 		},
 	} {

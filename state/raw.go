@@ -307,9 +307,6 @@ func (s *Store) LoadRaw(conn string) (*roster.Roster, RawInfo, error) {
 			return err
 		}
 		chunks, err = copyRawChunks(tx, conn, &rec)
-		// The copy read every chunk, about 80 MB at XL, through the
-		// file's mapping; the decode reads the copy.
-		releaseMapped(tx)
 		return err
 	})
 	if err != nil {
@@ -360,11 +357,22 @@ func copyRawChunks(tx *bolt.Tx, conn string, rec *rawInfoRecord) ([][]byte, erro
 	return chunks, nil
 }
 
+// rawReleaseEvery is how many bytes of chunks checkRawChunks reads
+// through the file's mapping before it lets their pages go.
+const rawReleaseEvery = 8 << 20
+
 // checkRawChunks checks the chunks under the connection bucket cb
 // against rec: numbered from 0 without a gap, as many and as large as it
 // says. each, when set, is called on every chunk in turn, which is valid
 // only during the transaction.
+//
+// A no-change resync hashes every chunk, and an events resync copies
+// them out, about 80 MB at XL, while the fetched roster is held: every
+// rawReleaseEvery bytes, and at the end, the pages read leave the
+// resident set (releaseMapped), so they never add more than that to
+// the run's peak.
 func checkRawChunks(cb *bolt.Bucket, rec *rawInfoRecord, each func(v []byte)) error {
+	defer releaseMapped(cb.Tx())
 	rb := cb.Bucket(bucketRaw)
 	if rb == nil {
 		return errors.New("raw roster is damaged: raw info without a raw bucket")
@@ -373,8 +381,9 @@ func checkRawChunks(cb *bolt.Bucket, rec *rawInfoRecord, each func(v []byte)) er
 		return fmt.Errorf("raw roster is damaged: raw info claims %d chunks of %d bytes", rec.Chunks, rec.Bytes)
 	}
 	var (
-		n    uint64
-		size int64
+		n          uint64
+		size       int64
+		unreleased int
 	)
 	c := rb.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -389,6 +398,10 @@ func checkRawChunks(cb *bolt.Bucket, rec *rawInfoRecord, each func(v []byte)) er
 		}
 		n++
 		size += int64(len(v))
+		if unreleased += len(v); unreleased >= rawReleaseEvery {
+			releaseMapped(cb.Tx())
+			unreleased = 0
+		}
 	}
 	if n != uint64(rec.Chunks) || size != rec.Bytes {
 		return fmt.Errorf("raw roster is damaged: %d chunks of %d bytes stored, raw info says %d of %d",

@@ -205,12 +205,7 @@ func (s *Store) touchRaw(conn string, kept *rawInfoRecord, keptData []byte, rec 
 		if cb == nil || !bytes.Equal(cb.Get(keyRawInfo), keptData) {
 			return errRawMoved
 		}
-		intact := rawChunksIntact(cb, kept)
-		// The check read every chunk, about 80 MB at XL, through the
-		// file's mapping, while the fetched roster is still held: let
-		// those pages leave the resident set (they stay cached).
-		releaseMapped(tx)
-		if !intact {
+		if !rawChunksIntact(cb, kept) {
 			return errRawMoved
 		}
 		if err := cb.Put(keyRawInfo, info); err != nil {
