@@ -37,8 +37,10 @@ type Snapshot struct {
 // releaseEvery is how many bytes of records a Snapshot returns between
 // releases of the file's mapped pages (releaseMapped): a diff reads each
 // committed record once, and keeping what it has read resident only grows
-// the process's RSS by the size of the file.
-var releaseEvery = 64 << 20
+// the process's RSS by the size of the file. At 16 MiB rather than 64 an
+// XL 1% change resync under a 950MiB memory limit peaked at 1,086 MB
+// instead of 1,113 MB, its preflight 1.55 s against 1.46 s (one run each).
+var releaseEvery = 16 << 20
 
 // account counts n bytes returned and releases the mapped pages once
 // releaseEvery have been.
