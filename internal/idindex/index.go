@@ -46,24 +46,15 @@ func (x *Index) Len() int { return x.n }
 
 // Get returns the position of the record with ID id.
 func (x *Index) Get(id string) (pos int32, ok bool) {
-	return x.find(x.tag(id), id)
+	pos, _, ok = probe(x, maphash.String(x.seed, id)>>32, id)
+	return pos, ok
 }
 
 // GetBytes is Get for an ID held as bytes, such as one a decoder has not
 // yet made a string of.
 func (x *Index) GetBytes(id []byte) (pos int32, ok bool) {
-	tag := maphash.Bytes(x.seed, id) >> 32
-	for i := tag & x.mask; ; i = (i + 1) & x.mask {
-		s := x.slots[i]
-		if s == 0 {
-			return 0, false
-		}
-		if s>>32 == tag {
-			if p := int32(uint32(s) - 1); x.idAt(p) == string(id) {
-				return p, true
-			}
-		}
-	}
+	pos, _, ok = probe(x, maphash.Bytes(x.seed, id)>>32, id)
+	return pos, ok
 }
 
 // Add records that the record at pos has ID id, unless x already holds id:
@@ -76,31 +67,29 @@ func (x *Index) Add(id string, pos int32) (held int32, added bool) {
 	if (x.n+1)*4 > len(x.slots)*3 {
 		x.grow()
 	}
-	tag := x.tag(id)
-	i := tag & x.mask
-	for ; x.slots[i] != 0; i = (i + 1) & x.mask {
-		if s := x.slots[i]; s>>32 == tag {
-			if p := int32(uint32(s) - 1); x.idAt(p) == id {
-				return p, false
-			}
-		}
+	tag := maphash.String(x.seed, id) >> 32
+	held, free, found := probe(x, tag, id)
+	if found {
+		return held, false
 	}
-	x.slots[i] = tag<<32 | uint64(uint32(pos)+1)
+	x.slots[free] = tag<<32 | uint64(uint32(pos)+1)
 	x.n++
 	return pos, true
 }
 
-func (x *Index) tag(id string) uint64 { return maphash.String(x.seed, id) >> 32 }
-
-func (x *Index) find(tag uint64, id string) (int32, bool) {
+// probe walks the run of slots that tag, id's hash bits, starts: it
+// returns the position held for id, or the free slot that ends the run,
+// where id belongs. Bytes and strings share it without a conversion that
+// allocates.
+func probe[ID string | []byte](x *Index, tag uint64, id ID) (pos int32, free uint64, found bool) {
 	for i := tag & x.mask; ; i = (i + 1) & x.mask {
 		s := x.slots[i]
 		if s == 0 {
-			return 0, false
+			return 0, i, false
 		}
 		if s>>32 == tag {
-			if p := int32(uint32(s) - 1); x.idAt(p) == id {
-				return p, true
+			if p := int32(uint32(s) - 1); x.idAt(p) == string(id) {
+				return p, 0, true
 			}
 		}
 	}

@@ -112,3 +112,22 @@ func TestIndex_NegativePosition(t *testing.T) {
 	}()
 	New(0, func(int32) string { return "" }).Add("a", -1)
 }
+
+// Ensure looking up an ID held as bytes does not make a string of it: the
+// Clever decoder looks up 5.2M section members at XL this way.
+func TestIndex_GetBytesAllocatesNothing(t *testing.T) {
+	ids := []string{"5a25ff950a5f621109000004", "5a25ff950a5f621109000005"}
+	x := New(len(ids), func(p int32) string { return ids[p] })
+	for i, id := range ids {
+		x.Add(id, int32(i))
+	}
+	known, unknown := []byte(ids[1]), []byte("5a25ff950a5f621109000006")
+	if got := testing.AllocsPerRun(100, func() {
+		if _, ok := x.GetBytes(known); !ok {
+			t.Fatal("lost a known ID")
+		}
+		x.GetBytes(unknown)
+	}); got != 0 {
+		t.Errorf("GetBytes allocates %.1f times a lookup", got)
+	}
+}
