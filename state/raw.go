@@ -381,9 +381,9 @@ func checkRawChunks(cb *bolt.Bucket, rec *rawInfoRecord, each func(v []byte)) er
 		return fmt.Errorf("raw roster is damaged: raw info claims %d chunks of %d bytes", rec.Chunks, rec.Bytes)
 	}
 	var (
-		n          uint64
-		size       int64
-		unreleased int
+		n     uint64
+		size  int64
+		reads = mappedReads{tx: cb.Tx(), every: rawReleaseEvery}
 	)
 	c := rb.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
@@ -398,10 +398,7 @@ func checkRawChunks(cb *bolt.Bucket, rec *rawInfoRecord, each func(v []byte)) er
 		}
 		n++
 		size += int64(len(v))
-		if unreleased += len(v); unreleased >= rawReleaseEvery {
-			releaseMapped(cb.Tx())
-			unreleased = 0
-		}
+		reads.read(len(v))
 	}
 	if n != uint64(rec.Chunks) || size != rec.Bytes {
 		return fmt.Errorf("raw roster is damaged: %d chunks of %d bytes stored, raw info says %d of %d",
