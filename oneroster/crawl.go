@@ -44,6 +44,7 @@ func (c *Client) crawl(ctx context.Context, opts MapOptions) (*roster.Roster, cr
 		}
 	}
 	n.orgs, n.sessions, n.courses = len(d.Orgs), len(d.AcademicSessions), len(d.Courses)
+	listed := []listedCount{{"/orgs", n.orgs}, {"/academicSessions", n.sessions}, {"/courses", n.courses}}
 	m := newMapper(d, opts)
 	m.orgsToRoster()
 	m.termsToRoster()
@@ -64,28 +65,33 @@ func (c *Client) crawl(ctx context.Context, opts MapOptions) (*roster.Roster, cr
 			return nil
 		})
 	})
+	listed = append(listed, listedCount{"/classes", n.classes})
 	if c.opts.Demographics {
 		step("demographics", func() (e error) {
 			d.Demographics, e = listAll[Demographics](ctx, c, "/demographics", "demographics", nil)
 			return
 		})
+		listed = append(listed, listedCount{"/demographics", len(d.Demographics)})
 	}
 	if err != nil {
 		return nil, n, err
 	}
 	m.beginUsers(0)
 	listUsers := func(path string) error {
-		first := true
-		return listPages(ctx, c, path, "users", nil, func(items []User, total int) error {
+		first, read := true, 0
+		err := listPages(ctx, c, path, "users", nil, func(items []User, total int) error {
 			if first {
 				m.r.Users, first = slices.Grow(m.r.Users, max(total, 0)), false
 			}
 			for i := range items {
 				m.addUser(&items[i])
 			}
-			n.users += len(items)
+			read += len(items)
 			return nil
 		})
+		n.users += read
+		listed = append(listed, listedCount{path, read})
+		return err
 	}
 	if c.opts.StudentsAndTeachers {
 		step("students", func() error { return listUsers("/students") })
@@ -118,6 +124,8 @@ func (c *Client) crawl(ctx context.Context, opts MapOptions) (*roster.Roster, cr
 			return nil
 		})
 	})
+	listed = append(listed, listedCount{"/enrollments", n.enrollments})
+	step("collections again", func() error { return c.recount(ctx, listed) })
 	if err != nil {
 		return nil, n, err
 	}

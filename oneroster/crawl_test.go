@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -38,6 +40,28 @@ type pagedProvider struct {
 	// failPath answers 500 from failOffset on, past the retries.
 	failPath   string
 	failOffset int
+	// change, when set, changes the data between two collections.
+	change *midCrawl
+}
+
+// midCrawl serves other collections from the first request for the path
+// when on, as a provider whose district changes between two collections
+// of a crawl does.
+type midCrawl struct {
+	when    string
+	after   map[string][]json.RawMessage
+	mu      sync.Mutex
+	swapped bool
+}
+
+func (m *midCrawl) colls(path string, before map[string][]json.RawMessage) map[string][]json.RawMessage {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.swapped = m.swapped || path == m.when
+	if m.swapped {
+		return m.after
+	}
+	return before
 }
 
 const pagedToken = "paged-token"
@@ -48,7 +72,11 @@ func (p *pagedProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.TrimPrefix(r.URL.Path, "/ims/oneroster/rostering/v1p2")
-	recs, ok := p.colls[path]
+	colls := p.colls
+	if p.change != nil {
+		colls = p.change.colls(path, colls)
+	}
+	recs, ok := colls[path]
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -265,6 +293,56 @@ func TestSource_FetchAllOrNothing(t *testing.T) {
 				t.Errorf("error %q does not name %q and the connection", err, tt.contains)
 			}
 		})
+	}
+}
+
+// Ensure a crawl across a change that keeps each collection consistent
+// in itself (five users withdrawn, with their enrollments, once the
+// users are read and before the enrollments are) returns no roster: it
+// would hold the users without their enrollments. Only counting the
+// collections again at the end sees it.
+func TestSource_FetchFailsOnAChangeBetweenCollections(t *testing.T) {
+	base := messyDistrict(t)
+	type ref struct {
+		SourcedID string `json:"sourcedId"`
+		User      struct {
+			SourcedID string `json:"sourcedId"`
+		} `json:"user"`
+	}
+	idOf := func(raw json.RawMessage) ref {
+		var r ref
+		if err := json.Unmarshal(raw, &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	after := maps.Clone(base.colls)
+	gone := map[string]bool{}
+	after["/users"] = slices.DeleteFunc(slices.Clone(base.colls["/users"]), func(raw json.RawMessage) bool {
+		if len(gone) < 5 {
+			gone[idOf(raw).SourcedID] = true
+			return true
+		}
+		return false
+	})
+	after["/enrollments"] = slices.DeleteFunc(slices.Clone(base.colls["/enrollments"]), func(raw json.RawMessage) bool {
+		return gone[idOf(raw).User.SourcedID]
+	})
+	if len(after["/enrollments"]) == len(base.colls["/enrollments"]) {
+		t.Fatal("the withdrawn users had no enrollments to lose")
+	}
+	for _, inFlight := range []int{1, 3} {
+		prov := *base
+		prov.change = &midCrawl{when: "/enrollments", after: after}
+		srv := httptest.NewServer(&prov)
+		r, err := oneroster.NewSource(pagedClient(t, srv.URL, 97, inFlight), oneroster.MapOptions{}).Fetch(context.Background())
+		srv.Close()
+		if err == nil || r != nil {
+			t.Fatalf("%d in flight: Fetch = a roster, %v; want no roster and an error", inFlight, err)
+		}
+		if !errors.Is(err, oneroster.ErrCountMismatch) || !strings.Contains(err.Error(), "/users") {
+			t.Errorf("%d in flight: error %v, want ErrCountMismatch naming /users", inFlight, err)
+		}
 	}
 }
 
