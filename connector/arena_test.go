@@ -18,20 +18,23 @@ import (
 // fakeArena keeps appended records on the heap and counts what the engine
 // asks of it.
 type fakeArena struct {
-	appended int
-	sealed   int
-	sealErr  error
-	releases atomic.Int32
-	closed   bool
+	appended  int
+	sealed    int
+	sealErr   error
+	releases  atomic.Int32
+	discarded int
+	closed    bool
 }
 
 func (a *fakeArena) Append(b []byte) []byte { a.appended++; return append([]byte(nil), b...) }
 func (a *fakeArena) Seal() error            { a.sealed++; return a.sealErr }
 func (a *fakeArena) ReleaseAll()            { a.releases.Add(1) }
+func (a *fakeArena) Discard([]byte)         { a.discarded++ }
 func (a *fakeArena) Close() error           { a.closed = true; return nil }
 
 // Ensure a run keeps its change in the arena the engine was given, lets
-// the arena's pages go while the store reads the change, and closes it
+// the arena's pages go while the store reads the change, frees each
+// record the store has written, and closes it
 // when the run ends; and that a run whose arena cannot be had keeps its
 // change on the heap and still commits.
 func TestEngine_KeepChangesIn(t *testing.T) {
@@ -54,6 +57,9 @@ func TestEngine_KeepChangesIn(t *testing.T) {
 		}
 		if arena.releases.Load() == 0 {
 			t.Error("the arena was never released while the store read the change")
+		}
+		if arena.discarded != arena.appended {
+			t.Errorf("%d records discarded from the arena once the store wrote them, want all %d", arena.discarded, arena.appended)
 		}
 		if !arena.closed {
 			t.Error("the arena was not closed when the run ended")

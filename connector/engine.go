@@ -41,6 +41,9 @@ type Arena interface {
 	// ReleaseAll lets the arena's pages leave the resident set; it runs
 	// while the store reads the change (see releasing).
 	ReleaseAll()
+	// Discard frees the bytes of a record the store has written and will
+	// not read again (see writtenFrom); it may run beside ReleaseAll.
+	Discard(b []byte)
 	Close() error
 }
 
@@ -288,6 +291,7 @@ func (r *run) conclude(base uint64, result *preflight.Result, cursor []byte, are
 		if err != nil {
 			return err
 		}
+		result.Change.Written = writtenFrom(arena)
 		return releasing(arena, func() error {
 			return r.engine.store.Commit(r.conn.Name, base, &result.Change, cursor, r.record(), data)
 		})
@@ -308,6 +312,24 @@ func (r *run) conclude(base uint64, result *preflight.Result, cursor []byte, are
 	}
 	r.logFinished()
 	return r.report, nil
+}
+
+// writtenFrom returns a Change.Written that discards from arena the
+// records the store has written, so that the store's writes that follow
+// reuse the page cache they held: on this project's 2-core virtual
+// machine, whose freed memory goes back to the host, an XL first sync's
+// commit wrote into fresh page cache at 0.65 GB/s, and 1.2 GB written
+// into pages a file had just freed took 0.5-0.6 s instead of 2.5-3.4 s.
+// A nil arena (the change on the heap) has nothing to free.
+func writtenFrom(arena Arena) func(roster.Kind, []roster.Record) {
+	if arena == nil {
+		return nil
+	}
+	return func(_ roster.Kind, puts []roster.Record) {
+		for i := range puts {
+			arena.Discard(puts[i].Data)
+		}
+	}
 }
 
 // releaseInterval is how often releasing lets the change's pages go.
@@ -440,6 +462,7 @@ func (r *run) hold(base uint64, result *preflight.Result, cursor []byte, arena A
 	if err != nil {
 		return r.fail(err)
 	}
+	result.Change.Written = writtenFrom(arena)
 	err = releasing(arena, func() error {
 		return r.engine.store.Stage(r.conn.Name, base, &result.Change, cursor, r.record(), data)
 	})

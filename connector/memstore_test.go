@@ -91,6 +91,14 @@ func (s *memStore) Commit(conn string, base uint64, change *roster.Change, curso
 		s.cursors[conn] = bytes.Clone(cursor)
 	}
 	s.reports[run.ID] = bytes.Clone(report)
+	// As the store's batched commit does, once the puts are written.
+	if change != nil && change.Written != nil {
+		for _, kind := range roster.Kinds {
+			if puts := change.Put[kind]; len(puts) > 0 {
+				change.Written(kind, puts)
+			}
+		}
+	}
 	return nil
 }
 

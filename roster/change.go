@@ -9,6 +9,13 @@ import "slices"
 type Change struct {
 	Put    map[Kind][]Record `json:"-"`
 	Delete map[Kind][]string `json:"-"`
+	// Written, when set, is told of puts the store has written durably
+	// and will not read again, so that whoever holds their bytes (a spill
+	// file) can free them while the rest is written: freed page cache is
+	// what the store's own writes reuse. A store calls it as it goes, from
+	// the goroutine that commits, or not at all; puts that reach it must
+	// not be read again, even if the commit then fails.
+	Written func(kind Kind, puts []Record) `json:"-"`
 }
 
 // Record is one encoded record keyed by its ID.

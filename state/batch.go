@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rosterd/rosterd/roster"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -106,6 +107,9 @@ type batchedWrite interface {
 	// ahead, moves the shadow's buckets into place, writes the rest and
 	// deletes the shadow.
 	swap(tx *bolt.Tx) error
+	// committed runs once a batch's transaction has committed: the puts it
+	// wrote from the change are on disk and will not be read again.
+	committed()
 }
 
 // writeBatched writes w in batches and swaps it in. On failure it deletes
@@ -149,6 +153,7 @@ func (s *Store) writeBatches(w batchedWrite, limits commitLimits) (wrote bool, e
 			return wrote, err
 		}
 		wrote = true
+		w.committed()
 		if s.afterBatch != nil {
 			if err := s.afterBatch(n, done); err != nil {
 				return wrote, err
@@ -174,9 +179,19 @@ type batchedCommit struct {
 	// writeRun stores the run and its report in the swap, and anything
 	// else the commit does there (drop the staged change).
 	writeRun func(tx *bolt.Tx) error
+	// written is the change's Written, or nil.
+	written func(roster.Kind, []roster.Record)
 }
 
 func (bc *batchedCommit) connection() string { return bc.conn }
+
+func (bc *batchedCommit) committed() {
+	for _, m := range bc.kinds {
+		if o, ok := m.ops.(*planOps); ok {
+			o.reportWritten(bc.written)
+		}
+	}
+}
 
 // batch writes batch n (from 1) of bc inside tx, until limits are
 // reached, and reports whether every kind is merged. The first batch

@@ -49,6 +49,17 @@ type planOps struct {
 	p    kindPlan
 	i, j int // the next put and delete
 	last int // the last put of the ID at i, when peeked
+	// reported is how many puts reportWritten has passed on.
+	reported int
+}
+
+// reportWritten passes the puts merged since it last ran to written,
+// which may be nil. It runs once they are committed.
+func (o *planOps) reportWritten(written func(roster.Kind, []roster.Record)) {
+	if written != nil && o.i > o.reported {
+		written(o.p.kind, o.p.puts[o.reported:o.i])
+	}
+	o.reported = o.i
 }
 
 func (o *planOps) seek(*bolt.Tx, []byte) error { return nil }

@@ -1,6 +1,7 @@
 package state_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"testing"
@@ -203,6 +204,46 @@ func TestStore_CommitBatched(t *testing.T) {
 						}
 						if diff := cmp.Diff(want.rosterAt, got.rosterAt); diff != "" {
 							t.Errorf("batches of %d: RosterAt mismatch (-single +batched):\n%s", batch, diff)
+						}
+					}
+				})
+			}
+		}
+	})
+
+	// Ensure the batched writes tell the change's Written of every put,
+	// once, and only when no write reads it again: puts scribbled over
+	// once reported still leave the store as the single transaction does.
+	t.Run("Written", func(t *testing.T) {
+		for _, tt := range batchCases(t) {
+			for _, staged := range []bool{false, true} {
+				name := tt.name
+				if staged {
+					name += "/Staged"
+				}
+				t.Run(name, func(t *testing.T) {
+					want := commitWith(t, tt.before, tt.change, staged, state.SingleTransaction)
+					for _, batch := range []int{1, 4, 1000} {
+						change := cloneChange(tt.change)
+						reported := make(map[roster.Kind]int)
+						change.Written = func(kind roster.Kind, puts []roster.Record) {
+							reported[kind] += len(puts)
+							for _, p := range puts {
+								for i := range p.Data {
+									p.Data[i] = '#'
+								}
+							}
+						}
+						got := commitWith(t, tt.before, change, staged, state.Batched(batch))
+						if diff := cmp.Diff(want.tree, got.tree); diff != "" {
+							t.Errorf("batches of %d: store mismatch (-single +batched, puts scribbled once reported):\n%s", batch, diff)
+						}
+						puts := make(map[roster.Kind]int)
+						for kind, p := range tt.change.Put {
+							puts[kind] = len(p)
+						}
+						if diff := cmp.Diff(puts, reported); diff != "" {
+							t.Errorf("batches of %d: puts reported written per kind (-the change's +reported):\n%s", batch, diff)
 						}
 					}
 				})
@@ -452,6 +493,23 @@ func dumpTree(tree map[string]any) map[roster.Kind]map[string]string {
 				out[roster.Kind(kind)] = make(map[string]string)
 			}
 			out[roster.Kind(kind)][id] = data.(string)
+		}
+	}
+	return out
+}
+
+// cloneChange copies c, records and all, so that a test may write over
+// the copy's records.
+func cloneChange(c *roster.Change) *roster.Change {
+	out := &roster.Change{}
+	for kind, puts := range c.Put {
+		for _, p := range puts {
+			out.AddPut(kind, roster.Record{ID: p.ID, Data: bytes.Clone(p.Data)})
+		}
+	}
+	for kind, ids := range c.Delete {
+		for _, id := range ids {
+			out.AddDelete(kind, id)
 		}
 	}
 	return out

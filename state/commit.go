@@ -83,6 +83,7 @@ func (s *Store) Commit(conn string, base uint64, change *roster.Change, cursor [
 			conn: conn, base: base, run: run, cursor: cursor, kinds: planMerges(plans),
 			check:    func(tx *bolt.Tx) error { return checkNewRun(tx, run.ID) },
 			writeRun: func(tx *bolt.Tx) error { return putRun(tx, run.ID, record, report) },
+			written:  writtenHook(change),
 		})
 	} else {
 		err = s.db.Update(func(tx *bolt.Tx) error {
@@ -95,6 +96,15 @@ func (s *Store) Commit(conn string, base uint64, change *roster.Change, cursor [
 		return fmt.Errorf("commit run %d to %s: %w", run.ID, conn, err)
 	}
 	return nil
+}
+
+// writtenHook returns change's Written, which the batched writes call as
+// each batch commits; a single transaction has nothing to write after it.
+func writtenHook(change *roster.Change) func(roster.Kind, []roster.Record) {
+	if change == nil {
+		return nil
+	}
+	return change.Written
 }
 
 // commitTx is the body of Commit and CommitStaged, inside tx: it checks

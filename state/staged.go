@@ -60,6 +60,7 @@ func (s *Store) Stage(conn string, base uint64, change *roster.Change, cursor []
 	if writes, size := planSize(plans); s.limits.big(writes, size) {
 		err = s.writeBatched(&batchedStage{
 			conn: conn, id: run.ID, record: record, report: report, info: info, kinds: planOpsOf(plans),
+			written: writtenHook(change),
 		})
 		if err != nil {
 			return fmt.Errorf("stage run %d of %s: %w", run.ID, conn, err)

@@ -25,9 +25,17 @@ type batchedStage struct {
 	info   []byte // the encoded stagedInfo
 	kinds  []*planOps
 	k      int // the kind being written
+	// written is the change's Written, or nil.
+	written func(roster.Kind, []roster.Record)
 }
 
 func (bs *batchedStage) connection() string { return bs.conn }
+
+func (bs *batchedStage) committed() {
+	for _, o := range bs.kinds {
+		o.reportWritten(bs.written)
+	}
+}
 
 // batch writes the next puts and tombstones of bs, in kind and key order,
 // until limits are reached. The first batch lays out the shadow, with the

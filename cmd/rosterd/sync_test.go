@@ -92,6 +92,37 @@ func TestSync_CommitsGeneratedRoster(t *testing.T) {
 	}
 }
 
+// Ensure a first sync large enough for the store's batched commit, whose
+// batches free each record of the change from the spill file once it is
+// written, commits exactly the generated roster, and that a resync of it
+// changes nothing.
+func TestSync_CommitsABatchedFirstSync(t *testing.T) {
+	p := synth.Profile{Name: "batched", Seed: 11, Schools: 4, Students: 26_000, Staff: 10, DistrictAdmins: 1}
+	district, _ := synth.Generate(p)
+	// The store commits a change of over 25,000 writes in batches
+	// (state.bigChangeWrites).
+	if n := len(district.Users) + len(district.Sections); n <= 25_000 {
+		t.Fatalf("the district has %d users and sections, too few for a batched commit", n)
+	}
+	h := newHarness(t, fakeclever.FromRoster(district), "")
+	r, rep := h.syncJSON("sync")
+	if r.code != exitOK || rep.Verdict != preflight.VerdictCommitted {
+		t.Fatalf("sync exit %d verdict %v\nstderr:\n%s", r.code, rep.Verdict, r.stderr)
+	}
+	if diff := rosterDiff(district, h.committed()); diff != "" {
+		t.Fatalf("committed roster differs from the generated one (-want +got):\n%s", diff)
+	}
+	r, rep = h.syncJSON("sync")
+	if r.code != exitOK || rep.Verdict != preflight.VerdictCommitted {
+		t.Fatalf("resync exit %d verdict %v\nstderr:\n%s", r.code, rep.Verdict, r.stderr)
+	}
+	for _, c := range rep.Counts {
+		if c.Added+c.Updated+c.Deleted != 0 {
+			t.Errorf("resync of unchanged data changed %s: %+v", c.Entity, c)
+		}
+	}
+}
+
 // Ensure a changed district commits exactly its changes.
 func TestSync_CommitsChanges(t *testing.T) {
 	district, _ := generated(t, "tiny", 3, synth.Defects{})

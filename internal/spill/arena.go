@@ -35,6 +35,13 @@ type Arena struct {
 	stageAt     int64
 	writer      *stageWriter // writes full stages; nil when there is no file
 	err         error        // the first failed write of a record larger than the stage
+	discarded   run          // what Discard was given and has not yet punched out
+}
+
+// run is a stretch of one mapped segment, data[lo:hi].
+type run struct {
+	seg    *segment
+	lo, hi int
 }
 
 // segment is one mapped (or allocated) stretch of the arena.
@@ -188,6 +195,66 @@ func (a *Arena) ReleaseAll() {
 	for _, s := range a.segments {
 		s.evict(0, len(s.data))
 	}
+}
+
+// punchSize is how much discarded stretch Discard gathers before it
+// frees it from the file.
+const punchSize = 1 << 20
+
+// Discard tells the arena that b, a slice it returned after Seal, will
+// never be read again, and frees its whole pages from the file: their
+// page cache and disk blocks go back to the system at once, so that a
+// write that follows, such as the store's of the change b belongs to,
+// takes memory that was just in use rather than fresh memory. On a
+// virtual machine whose freed memory goes back to the host, fresh memory
+// costs a fault on the host at first touch: an XL first sync's commit
+// wrote 1.2 GB at 0.65 GB/s into fresh page cache, against several GB/s
+// into pages a spill had just freed.
+//
+// Slices discarded one after another, in the order Append returned them,
+// free every page they cover but the one where a gap or a segment's end
+// interrupts them; a page that holds bytes not discarded is never freed.
+// Reading b afterwards reads zeros. Discard may run alongside ReleaseAll,
+// not alongside Append or another Discard; on the heap it does nothing.
+func (a *Arena) Discard(b []byte) {
+	if len(b) == 0 || a.file == nil {
+		return
+	}
+	d := &a.discarded
+	if d.seg != nil {
+		if off, ok := d.seg.offset(b); ok && off == d.hi {
+			d.hi += len(b)
+			if d.hi-d.lo >= punchSize {
+				a.punchDiscarded()
+			}
+			return
+		}
+	}
+	a.punchDiscarded()
+	*d = run{}
+	for _, s := range a.segments {
+		if off, ok := s.offset(b); ok && s.mapped {
+			*d = run{seg: s, lo: off, hi: off + len(b)}
+			return
+		}
+	}
+}
+
+// punchDiscarded frees the whole pages of the discarded run and moves its
+// start past them; the partial page at its end waits for what follows.
+func (a *Arena) punchDiscarded() {
+	d := &a.discarded
+	if d.seg == nil {
+		return
+	}
+	page := pageSize()
+	lo := (d.lo + page - 1) / page * page
+	hi := d.hi / page * page
+	if hi <= lo {
+		return
+	}
+	d.seg.punch(a.file, lo, hi)
+	d.lo = hi
 }
 
 // offset returns where b starts in s, if it lies within s.

@@ -3,10 +3,12 @@ package spill
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -276,4 +278,109 @@ func TestArena_AppendDoesNotWaitOnTheFile(t *testing.T) {
 			t.Fatalf("record %d does not read back after Seal", i)
 		}
 	}
+}
+
+// Ensure Discard frees from the file the pages of what it is given, in the
+// order Append returned it: the commit hands the spill's page cache back
+// as it writes, for its own writes to reuse.
+func TestArena_DiscardFreesThePages(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the arena maps its file on Linux only")
+	}
+	const segment = 8 << 20
+	a, err := newArena(t.TempDir(), segment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	rec := bytes.Repeat([]byte("0123456789abcde\n"), 64) // 1 KiB
+	var kept [][]byte
+	for range 32 << 10 { // 32 MiB: four segments
+		kept = append(kept, a.Append(rec))
+	}
+	if err := a.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	before := fileBytes(t, a)
+	for _, b := range kept[:24<<10] { // the first three segments
+		a.Discard(b)
+	}
+	a.Discard(kept[len(kept)-1][:0]) // an empty slice is nothing to free
+	freed := before - fileBytes(t, a)
+	// Each segment's last page waits for a discard that follows it in the
+	// same segment, which never comes.
+	if want := int64(24<<20 - 3*os.Getpagesize()); freed < want {
+		t.Errorf("discarding 24 MiB freed %d KiB of the file, want at least %d KiB", freed>>10, want>>10)
+	}
+	if freed > 24<<20 {
+		t.Errorf("discarding 24 MiB freed %d KiB of the file, more than was discarded", freed>>10)
+	}
+	for i, b := range kept[24<<10:] {
+		if !bytes.Equal(b, rec) {
+			t.Fatalf("record %d, never discarded, reads back changed", 24<<10+i)
+		}
+	}
+	t.Logf("discarding 24 MiB freed %.1f MiB of the file", float64(freed)/(1<<20))
+}
+
+// Ensure Discard never frees a byte it was not given, whatever order,
+// gaps and sizes the discarded slices come in.
+func TestArena_DiscardKeepsWhatItWasNotGiven(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3} {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, seed))
+			a, err := newArena(t.TempDir(), 64<<10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			var want, got [][]byte
+			for i := range 4000 {
+				size := 1 + rng.IntN(600)
+				if rng.IntN(50) == 0 {
+					size = 5000 + rng.IntN(70_000) // over a page, sometimes over a segment
+				}
+				rec := bytes.Repeat([]byte{byte('a' + i%26)}, size)
+				want = append(want, rec)
+				got = append(got, a.Append(rec))
+			}
+			if err := a.Seal(); err != nil {
+				t.Fatal(err)
+			}
+			// Mostly in order, as a commit discards, with gaps, runs
+			// backwards and repeats.
+			discarded := make([]bool, len(got))
+			for i := 0; i < len(got); i++ {
+				switch r := rng.IntN(20); {
+				case r == 0:
+					i += rng.IntN(5) // a gap
+				case r == 1 && i > 10:
+					for j := i; j > i-10; j-- {
+						if rng.IntN(2) == 0 {
+							discarded[j] = true
+							a.Discard(got[j])
+						}
+					}
+				default:
+					discarded[i] = true
+					a.Discard(got[i])
+				}
+			}
+			for i := range got {
+				if !discarded[i] && !bytes.Equal(got[i], want[i]) {
+					t.Fatalf("record %d (%d bytes) was never discarded and reads back changed", i, len(want[i]))
+				}
+			}
+		})
+	}
+}
+
+// fileBytes returns the bytes of disk the arena's file holds.
+func fileBytes(t *testing.T, a *Arena) int64 {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(a.file.Fd()), &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Blocks * 512
 }

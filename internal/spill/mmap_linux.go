@@ -2,6 +2,7 @@ package spill
 
 import (
 	"fmt"
+	"os"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -47,6 +48,19 @@ func (s *segment) evict(lo, hi int) {
 	// Advice only: failing to take it costs memory, never correctness.
 	_ = unix.Madvise(s.data[lo:hi], unix.MADV_DONTNEED)
 }
+
+// punch frees s.data[lo:hi], whole pages, from file: a hole that reads as
+// zeros, its page cache and blocks given back.
+func (s *segment) punch(file *os.File, lo, hi int) {
+	if !s.mapped {
+		return
+	}
+	// Advice only, as evict: a file system that cannot punch holes keeps
+	// the pages until the arena closes.
+	_ = unix.Fallocate(int(file.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, s.at+int64(lo), int64(hi-lo))
+}
+
+func pageSize() int { return unix.Getpagesize() }
 
 func (s *segment) unmap() error {
 	if !s.mapped {

@@ -2,7 +2,10 @@
 
 package spill
 
-import "unsafe"
+import (
+	"os"
+	"unsafe"
+)
 
 const canMap = false
 
@@ -11,6 +14,10 @@ func (a *Arena) mapSegment(size int) (*segment, error) {
 }
 
 func (s *segment) evict(lo, hi int) {}
+
+func (s *segment) punch(file *os.File, lo, hi int) {}
+
+func pageSize() int { return os.Getpagesize() }
 
 func (s *segment) unmap() error { return nil }
 
