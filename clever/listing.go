@@ -9,6 +9,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/rosterd/rosterd/connector"
 )
 
 // A listing reads, decodes and maps pages in three stages at once: a
@@ -45,6 +46,7 @@ type memberIDs[T any] struct {
 type pageJob[T any] struct {
 	target string // the request, for errors
 	body   *bytes.Buffer
+	size   int // of the body, kept once it goes back to the pool
 	page   *page[T]
 	err    error         // a failed fetch or decode, which ends the listing
 	done   chan struct{} // closed once page (or err) is ready
@@ -86,6 +88,7 @@ func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 			for j := range work {
 				if j.page != nil {
 					j.err = c.decode(j.target, j.body.Bytes(), j.page)
+					j.size = j.body.Len()
 					bodies <- j.body
 					if j.err == nil && ids != nil && !j.page.fast {
 						ids.resolve(j.page.Data.list)
@@ -112,6 +115,7 @@ func listPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 		if j.err != nil {
 			return j.err
 		}
+		connector.Fetched(ctx, j.size)
 		if len(j.page.Data.list) == 0 {
 			return nil
 		}

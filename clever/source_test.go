@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -489,6 +490,51 @@ func TestSource_FetchSharesMemberIDs(t *testing.T) {
 				t.Errorf("section %s: member %s does not share its user's string", s.ID, id)
 			}
 		}
+	}
+}
+
+// countingTransport counts the bytes of the response bodies it carries.
+type countingTransport struct {
+	base  http.RoundTripper
+	bytes atomic.Int64
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.base.RoundTrip(req)
+	if err == nil {
+		resp.Body = &countingBody{ReadCloser: resp.Body, n: &c.bytes}
+	}
+	return resp, err
+}
+
+type countingBody struct {
+	io.ReadCloser
+	n *atomic.Int64
+}
+
+func (b *countingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.n.Add(int64(n))
+	return n, err
+}
+
+// Ensure a crawl tells the fetch trace the size of every page it reads,
+// so that the engine can ready room for the records.
+func TestSource_FetchTellsEachPagesSize(t *testing.T) {
+	counting := &countingTransport{base: http.DefaultTransport.(*http.Transport).Clone()}
+	client, mux, _ := setup(t, func(o *clever.Options) { o.Transport.Base = counting })
+	syntheticDistrict(t, mux, http.StatusOK)
+	var told atomic.Int64
+	var pages atomic.Int32
+	ctx := connector.WithFetchTrace(t.Context(), &connector.FetchTrace{Fetched: func(n int) {
+		told.Add(int64(n))
+		pages.Add(1)
+	}})
+	if _, err := clever.NewSource(client, clever.SourceOptions{Roles: []roster.Role{roster.RoleStaff}}).Fetch(ctx); err != nil {
+		t.Fatalf("Fetch: %v", err)
+	}
+	if told.Load() == 0 || told.Load() != counting.bytes.Load() {
+		t.Errorf("the crawl told of %d bytes in %d pages, want the %d bytes it read", told.Load(), pages.Load(), counting.bytes.Load())
 	}
 }
 

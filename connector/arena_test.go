@@ -3,6 +3,7 @@ package connector_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,18 +19,20 @@ import (
 // fakeArena keeps appended records on the heap and counts what the engine
 // asks of it.
 type fakeArena struct {
-	appended  int
-	sealed    int
-	sealErr   error
-	releases  atomic.Int32
-	discarded int
-	closed    bool
+	appended   int
+	sealed     int
+	sealErr    error
+	releases   atomic.Int32
+	discarded  int
+	prefaulted atomic.Int64 // the highest Prefault asked for
+	closed     bool
 }
 
 func (a *fakeArena) Append(b []byte) []byte { a.appended++; return append([]byte(nil), b...) }
 func (a *fakeArena) Seal() error            { a.sealed++; return a.sealErr }
 func (a *fakeArena) ReleaseAll()            { a.releases.Add(1) }
 func (a *fakeArena) Discard([]byte)         { a.discarded++ }
+func (a *fakeArena) Prefault(n int64)       { a.prefaulted.Store(max(a.prefaulted.Load(), n)) }
 func (a *fakeArena) Close() error           { a.closed = true; return nil }
 
 // Ensure a run keeps its change in the arena the engine was given, lets
@@ -125,4 +128,62 @@ type recordingSource struct {
 func (s *recordingSource) Fetch(ctx context.Context) (*roster.Roster, error) {
 	*s.events = append(*s.events, "fetch")
 	return s.fakeSource.Fetch(ctx)
+}
+
+// pagingSource tells the fetch trace of pages of the given sizes before
+// it returns its roster, as a crawl does.
+type pagingSource struct {
+	fakeSource
+	pages []int
+}
+
+func (s *pagingSource) Fetch(ctx context.Context) (*roster.Roster, error) {
+	for _, n := range s.pages {
+		connector.Fetched(ctx, n)
+	}
+	return s.fakeSource.Fetch(ctx)
+}
+
+// Ensure a first sync opens its change's arena before the fetch and has
+// it ready room for three quarters of the bytes the fetch reads, then
+// keeps its change there; and that a resync, whose change is small,
+// readies nothing.
+func TestEngine_PrefaultsAFirstSyncsArena(t *testing.T) {
+	for _, keepRaw := range []bool{false, true} {
+		t.Run(fmt.Sprintf("KeepRaw=%v", keepRaw), func(t *testing.T) {
+			store := newMemStore()
+			var arenas []*fakeArena
+			eng := newEngine(t, store).KeepChangesIn(func() (connector.Arena, error) {
+				arenas = append(arenas, &fakeArena{})
+				return arenas[len(arenas)-1], nil
+			})
+			src := &pagingSource{fakeSource: fakeSource{roster: district()}, pages: []int{4000, 4000, 2000}}
+			conn := &connector.Connection{Name: "c", Source: src, KeepRaw: keepRaw}
+			if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
+				t.Fatalf("first sync: verdict %s", rep.Verdict)
+			}
+			if len(arenas) != 1 {
+				t.Fatalf("the first sync opened %d arenas, want one, prefaulted and then filled", len(arenas))
+			}
+			first := arenas[0]
+			if got := first.prefaulted.Load(); got != 7500 {
+				t.Errorf("the first sync's arena readied %d bytes for 10,000 fetched, want 7,500", got)
+			}
+			if first.appended == 0 || !first.closed {
+				t.Errorf("the prefaulted arena holds %d records and closed=%v; want the change in it, closed", first.appended, first.closed)
+			}
+
+			changed := district()
+			changed.Users[0].Name.First = "Renamed"
+			src.roster = changed
+			if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
+				t.Fatalf("resync: verdict %s", rep.Verdict)
+			}
+			for _, a := range arenas[1:] {
+				if a.prefaulted.Load() != 0 {
+					t.Errorf("a resync readied %d bytes; want none, its change is small", a.prefaulted.Load())
+				}
+			}
+		})
+	}
 }

@@ -44,6 +44,10 @@ type Arena interface {
 	// Discard frees the bytes of a record the store has written and will
 	// not read again (see writtenFrom); it may run beside ReleaseAll.
 	Discard(b []byte)
+	// Prefault readies room for about n bytes of records in the
+	// background, before the first Append (see prefault.go); it may be
+	// called from several goroutines at once.
+	Prefault(n int64)
 	Close() error
 }
 
@@ -136,14 +140,27 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	// fingerprint).
 	var kept KeptRaw
 	var keptErr error
+	var trace *FetchTrace
 	if r.conn.KeepRaw {
 		early = &earlySnapshot{r: r}
 		defer early.abort()
-		trace := early.trace()
+		trace = early.trace()
 		if kept, keptErr = r.engine.store.KeptRaw(r.conn.Name); keptErr != nil {
 			r.log.Warn().Err(keptErr).Msg("could not read the kept roster's description")
 		}
 		trace.Expect = kept.Sizes
+	}
+	// A first sync readies the arena for its change during the fetch
+	// (prefault.go).
+	arena, fetchedPage := r.prefaultArena()
+	if arena != nil {
+		defer r.closeArena(arena)
+		if trace == nil {
+			trace = &FetchTrace{}
+		}
+		trace.Fetched = fetchedPage
+	}
+	if trace != nil {
 		ctx = WithFetchTrace(ctx, trace)
 	}
 	var fetched *roster.Roster
@@ -233,13 +250,12 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	var result *preflight.Result
 	var base uint64
 	checks := r.conn.Preflight
-	arena := r.arena()
+	if arena == nil {
+		if arena = r.arena(); arena != nil {
+			defer r.closeArena(arena)
+		}
+	}
 	if arena != nil {
-		defer func() {
-			if err := arena.Close(); err != nil {
-				r.log.Warn().Err(err).Msg("could not release the change's arena")
-			}
-		}()
 		checks.Arena = arena
 	}
 	err = r.phase("preflight", func() error {
@@ -361,6 +377,14 @@ func releasing(arena Arena, fn func() error) error {
 	}()
 	defer func() { close(done); <-stopped }()
 	return fn()
+}
+
+// closeArena closes the run's arena, which only logs a failure: the run's
+// outcome is settled by then.
+func (r *run) closeArena(arena Arena) {
+	if err := arena.Close(); err != nil {
+		r.log.Warn().Err(err).Msg("could not release the change's arena")
+	}
 }
 
 // arena returns a new arena for the run's change, or nil to keep it on

@@ -22,6 +22,12 @@ type FetchTrace struct {
 	// per fetch, before the fetch returns, on any goroutine; it must not
 	// keep the fetch waiting.
 	UsersFinal func(r *roster.Roster)
+	// Fetched, when set, is told the size in bytes of each page of
+	// records the fetch reads, once it has read it, so that the engine
+	// can ready room for the records it will keep (see Arena.Prefault).
+	// It may be called from several goroutines at once, before the fetch
+	// returns, and must return at once.
+	Fetched func(bytes int)
 	// Expect holds the sizes of the roster the connection's last fetch
 	// made, zero where unknown, so that a source can set aside room for
 	// about that many records instead of growing its slices. It is a
@@ -46,6 +52,13 @@ func WithFetchTrace(ctx context.Context, t *FetchTrace) context.Context {
 func ContextFetchTrace(ctx context.Context) *FetchTrace {
 	t, _ := ctx.Value(fetchTraceKey{}).(*FetchTrace)
 	return t
+}
+
+// Fetched calls the Fetched hook of the trace ctx carries, if any.
+func Fetched(ctx context.Context, bytes int) {
+	if t := ContextFetchTrace(ctx); t != nil && t.Fetched != nil {
+		t.Fetched(bytes)
+	}
 }
 
 // UsersFinal calls the UsersFinal hook of the trace ctx carries, if any.

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -420,5 +421,40 @@ func TestSource_FetchTellsUsersFinal(t *testing.T) {
 	}
 	if !bytes.Equal(atFinal, early(got)) {
 		t.Error("the crawl changed its users, or what comes before them, after saying they were final")
+	}
+}
+
+// countingWriter counts the body bytes a handler writes.
+type countingWriter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (w countingWriter) Write(b []byte) (int, error) {
+	w.n.Add(int64(len(b)))
+	return w.ResponseWriter.Write(b)
+}
+
+// Ensure a crawl tells its trace the size of every page it reads, at any
+// number of pages in flight, so that the engine can ready room for the
+// records.
+func TestSource_FetchTellsEachPagesSize(t *testing.T) {
+	base := messyDistrict(t)
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		base.ServeHTTP(countingWriter{ResponseWriter: w, n: &served}, r)
+	}))
+	t.Cleanup(srv.Close)
+	opts := oneroster.MapOptions{SISType: "paged", AsOf: roster.Date{Year: 2020, Month: 1, Day: 1}, DropDisabledUsers: true}
+	for _, inFlight := range []int{1, 3} {
+		served.Store(0)
+		var told atomic.Int64
+		ctx := connector.WithFetchTrace(context.Background(), &connector.FetchTrace{Fetched: func(n int) { told.Add(int64(n)) }})
+		if _, err := oneroster.NewSource(pagedClient(t, srv.URL, 97, inFlight), opts).Fetch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if told.Load() == 0 || told.Load() != served.Load() {
+			t.Errorf("%d in flight: the crawl told of %d bytes, want the %d bytes served", inFlight, told.Load(), served.Load())
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dghubble/oauth1"
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/rosterd/rosterd/connector"
 	"github.com/rosterd/rosterd/internal/transport"
 	"github.com/rs/zerolog"
 	"golang.org/x/oauth2"
@@ -293,6 +294,7 @@ func (c *Client) getBody(ctx context.Context, path string, query url.Values, buf
 	case err != nil:
 		return 0, "", fmt.Errorf("oneroster %q: %s: %w", c.opts.Connection, target, err)
 	}
+	connector.Fetched(ctx, buf.Len())
 	return headerTotal(resp.Header), target, nil
 }
 

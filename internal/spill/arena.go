@@ -36,6 +36,8 @@ type Arena struct {
 	writer      *stageWriter // writes full stages; nil when there is no file
 	err         error        // the first failed write of a record larger than the stage
 	discarded   run          // what Discard was given and has not yet punched out
+	appending   bool         // Append has run: prefaulting is over
+	prefaultState
 }
 
 // run is a stretch of one mapped segment, data[lo:hi].
@@ -82,6 +84,10 @@ func newArena(dir string, segmentSize int) (*Arena, error) {
 // bytes once Seal returns without an error, until Close. An empty b
 // returns an empty, non-nil slice.
 func (a *Arena) Append(b []byte) []byte {
+	if !a.appending {
+		a.appending = true
+		a.stopPrefault()
+	}
 	if a.cur == nil || len(b) > len(a.cur.data)-a.cur.used {
 		a.grow(len(b))
 	}
@@ -273,6 +279,7 @@ func (s *segment) offset(b []byte) (int, bool) {
 // Close unmaps the arena and closes its file; every slice it returned is
 // invalid afterwards.
 func (a *Arena) Close() error {
+	a.stopPrefault() // before the file it writes closes
 	if a.writer != nil {
 		a.writer.stop() // before the file it writes closes
 		a.writer = nil

@@ -384,3 +384,82 @@ func fileBytes(t *testing.T, a *Arena) int64 {
 	}
 	return st.Blocks * 512
 }
+
+// Ensure Prefault readies the file ahead of the records, in the
+// background, and that the records appended afterwards read back intact:
+// the first Append stops the zeros before it writes, even when they have
+// not reached their target yet.
+func TestArena_Prefault(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the arena writes a file on Linux only")
+	}
+	t.Run("AheadOfTheRecords", func(t *testing.T) {
+		a, err := newArena(t.TempDir(), 4<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		a.Prefault(4 << 20)
+		a.Prefault(8 << 20) // raised from several calls
+		a.Prefault(2 << 20) // never lowered
+		deadline := time.Now().Add(10 * time.Second)
+		for fileBytes(t, a) < 8<<20 {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 10 s the file holds %d KiB, want the 8 MiB prefaulted", fileBytes(t, a)>>10)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		want, got := appendRecords(t, a, 3<<20)
+		checkRecords(t, want, got)
+	})
+	t.Run("StoppedByAppend", func(t *testing.T) {
+		a, err := newArena(t.TempDir(), 4<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		// At prefaultRate 64 MiB takes a quarter of a second: the records
+		// land long before the zeros would have reached them.
+		for range 4 {
+			go a.Prefault(64 << 20)
+		}
+		a.Prefault(64 << 20)
+		want, got := appendRecords(t, a, 8<<20)
+		a.Prefault(128 << 20) // after the first Append: nothing
+		time.Sleep(400 * time.Millisecond)
+		checkRecords(t, want, got)
+		if n := fileBytes(t, a); n > 64<<20 {
+			t.Errorf("the file holds %d MiB once appending began, want the prefault stopped short of 64 MiB", n>>20)
+		}
+	})
+	t.Run("OnTheHeap", func(t *testing.T) {
+		a := &Arena{segmentSize: 1 << 20}
+		a.Prefault(1 << 20)
+		want, got := appendRecords(t, a, 1<<20)
+		checkRecords(t, want, got)
+	})
+}
+
+// appendRecords appends about size bytes of numbered records to a and
+// seals it, returning what it appended and the slices Append returned.
+func appendRecords(t *testing.T, a *Arena, size int) (want, got [][]byte) {
+	t.Helper()
+	for i := 0; len(want)*100 < size; i++ {
+		rec := []byte(fmt.Sprintf("%099d", i))
+		want = append(want, rec)
+		got = append(got, a.Append(rec))
+	}
+	if err := a.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	return want, got
+}
+
+func checkRecords(t *testing.T, want, got [][]byte) {
+	t.Helper()
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("record %d reads back %q, want %q", i, got[i], want[i])
+		}
+	}
+}
