@@ -139,6 +139,7 @@ func (s *Store) writeBatched(w batchedWrite) error {
 // within limits, until w is written. wrote reports that at least one
 // batch committed, leaving a shadow.
 func (s *Store) writeBatches(w batchedWrite, limits commitLimits) (wrote bool, err error) {
+	defer startWriteback(s.db.Path())()
 	for n := 1; ; n++ {
 		var done bool
 		err := s.db.Update(func(tx *bolt.Tx) error {
