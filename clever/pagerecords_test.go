@@ -118,9 +118,9 @@ func checkJoined(t *testing.T, want []string, users []roster.User) {
 	}
 }
 
-// Ensure a grown block takes every record before it at once, so that the
-// blocks it outgrew are let go, and that a record changed through at
-// before the move keeps the change.
+// Ensure a grown block takes every record before it once its move is
+// done, so that the blocks it outgrew are let go, and that a record
+// changed through at before the move, or while it runs, keeps the change.
 func TestPageRecords_GrowingMovesEarlierPages(t *testing.T) {
 	var p pageRecords[roster.User]
 	var want []string
@@ -132,9 +132,16 @@ func TestPageRecords_GrowingMovesEarlierPages(t *testing.T) {
 			want = append(want, id)
 		}
 		p.add(page)
-		if k == 0 {
+		switch k {
+		case 0:
 			p.at(1).Email = "kept@example.org"
+		case 2:
+			// This page was carved from a grown block, whose move of the
+			// earlier records may still run.
+			p.at(5).Email = "kept too"
+			continue
 		}
+		p.settle()
 		block := p.spare[:cap(p.spare)]
 		for j, pg := range p.pages {
 			if &pg[0] != &block[p.starts[j]] {
@@ -144,7 +151,7 @@ func TestPageRecords_GrowingMovesEarlierPages(t *testing.T) {
 	}
 	users := p.join()
 	checkJoined(t, want, users)
-	if users[1].Email != "kept@example.org" {
-		t.Errorf("a change through at(1) was lost in a move: %+v", users[1])
+	if users[1].Email != "kept@example.org" || users[5].Email != "kept too" {
+		t.Errorf("a change through at was lost in a move: %+v, %+v", users[1], users[5])
 	}
 }
