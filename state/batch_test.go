@@ -189,66 +189,50 @@ func TestStore_CommitBatched(t *testing.T) {
 	// roster, the undo log, head, cursor, run and report, and no shadow;
 	// and RosterAt of every earlier run is the roster that run committed.
 	t.Run("SameAsSingle", func(t *testing.T) {
-		for _, tt := range batchCases(t) {
-			for _, staged := range []bool{false, true} {
-				name := tt.name
-				if staged {
-					name += "/Staged"
+		eachBatchCase(t, func(t *testing.T, before []*roster.Change, change *roster.Change, staged bool) {
+			want := commitWith(t, before, change, staged, state.SingleTransaction)
+			for _, batch := range []int{1, 4, 1000} {
+				got := commitWith(t, before, change, staged, state.Batched(batch))
+				if diff := cmp.Diff(want.tree, got.tree); diff != "" {
+					t.Errorf("batches of %d: store mismatch (-single +batched):\n%s", batch, diff)
 				}
-				t.Run(name, func(t *testing.T) {
-					want := commitWith(t, tt.before, tt.change, staged, state.SingleTransaction)
-					for _, batch := range []int{1, 4, 1000} {
-						got := commitWith(t, tt.before, tt.change, staged, state.Batched(batch))
-						if diff := cmp.Diff(want.tree, got.tree); diff != "" {
-							t.Errorf("batches of %d: store mismatch (-single +batched):\n%s", batch, diff)
-						}
-						if diff := cmp.Diff(want.rosterAt, got.rosterAt); diff != "" {
-							t.Errorf("batches of %d: RosterAt mismatch (-single +batched):\n%s", batch, diff)
-						}
-					}
-				})
+				if diff := cmp.Diff(want.rosterAt, got.rosterAt); diff != "" {
+					t.Errorf("batches of %d: RosterAt mismatch (-single +batched):\n%s", batch, diff)
+				}
 			}
-		}
+		})
 	})
 
 	// Ensure the batched writes tell the change's Written of every put,
 	// once, and only when no write reads it again: puts scribbled over
 	// once reported still leave the store as the single transaction does.
 	t.Run("Written", func(t *testing.T) {
-		for _, tt := range batchCases(t) {
-			for _, staged := range []bool{false, true} {
-				name := tt.name
-				if staged {
-					name += "/Staged"
-				}
-				t.Run(name, func(t *testing.T) {
-					want := commitWith(t, tt.before, tt.change, staged, state.SingleTransaction)
-					for _, batch := range []int{1, 4, 1000} {
-						change := cloneChange(tt.change)
-						reported := make(map[roster.Kind]int)
-						change.Written = func(kind roster.Kind, puts []roster.Record) {
-							reported[kind] += len(puts)
-							for _, p := range puts {
-								for i := range p.Data {
-									p.Data[i] = '#'
-								}
-							}
-						}
-						got := commitWith(t, tt.before, change, staged, state.Batched(batch))
-						if diff := cmp.Diff(want.tree, got.tree); diff != "" {
-							t.Errorf("batches of %d: store mismatch (-single +batched, puts scribbled once reported):\n%s", batch, diff)
-						}
-						puts := make(map[roster.Kind]int)
-						for kind, p := range tt.change.Put {
-							puts[kind] = len(p)
-						}
-						if diff := cmp.Diff(puts, reported); diff != "" {
-							t.Errorf("batches of %d: puts reported written per kind (-the change's +reported):\n%s", batch, diff)
+		eachBatchCase(t, func(t *testing.T, before []*roster.Change, original *roster.Change, staged bool) {
+			want := commitWith(t, before, original, staged, state.SingleTransaction)
+			for _, batch := range []int{1, 4, 1000} {
+				change := cloneChange(original)
+				reported := make(map[roster.Kind]int)
+				change.Written = func(kind roster.Kind, puts []roster.Record) {
+					reported[kind] += len(puts)
+					for _, p := range puts {
+						for i := range p.Data {
+							p.Data[i] = '#'
 						}
 					}
-				})
+				}
+				got := commitWith(t, before, change, staged, state.Batched(batch))
+				if diff := cmp.Diff(want.tree, got.tree); diff != "" {
+					t.Errorf("batches of %d: store mismatch (-single +batched, puts scribbled once reported):\n%s", batch, diff)
+				}
+				puts := make(map[roster.Kind]int)
+				for kind, p := range original.Put {
+					puts[kind] = len(p)
+				}
+				if diff := cmp.Diff(puts, reported); diff != "" {
+					t.Errorf("batches of %d: puts reported written per kind (-the change's +reported):\n%s", batch, diff)
+				}
 			}
-		}
+		})
 	})
 
 	// Ensure Open's limits send a change of more than bigChangeWrites
@@ -496,6 +480,20 @@ func dumpTree(tree map[string]any) map[roster.Kind]map[string]string {
 		}
 	}
 	return out
+}
+
+// eachBatchCase runs fn in a subtest for each of batchCases, committed
+// and staged.
+func eachBatchCase(t *testing.T, fn func(t *testing.T, before []*roster.Change, change *roster.Change, staged bool)) {
+	for _, tt := range batchCases(t) {
+		for _, staged := range []bool{false, true} {
+			name := tt.name
+			if staged {
+				name += "/Staged"
+			}
+			t.Run(name, func(t *testing.T) { fn(t, tt.before, tt.change, staged) })
+		}
+	}
 }
 
 // cloneChange copies c, records and all, so that a test may write over

@@ -185,20 +185,8 @@ func TestArena_ReleaseAllAfterReading(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the arena maps its file on Linux only")
 	}
-	const segment = 8 << 20
-	a, err := newArena(t.TempDir(), segment)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
 	rec := bytes.Repeat([]byte("0123456789abcdef"), 64) // 1 KiB
-	var kept [][]byte
-	for range 32 << 10 { // 32 MiB: four segments
-		kept = append(kept, a.Append(rec))
-	}
-	if err := a.Seal(); err != nil {
-		t.Fatal(err)
-	}
+	a, kept := sealedRecords(t, 8<<20, 32<<10, rec)     // 32 MiB: four segments
 	before := rssFile(t)
 	var sum int
 	for _, b := range kept { // read everything back, as a commit does
@@ -287,20 +275,8 @@ func TestArena_DiscardFreesThePages(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the arena maps its file on Linux only")
 	}
-	const segment = 8 << 20
-	a, err := newArena(t.TempDir(), segment)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
 	rec := bytes.Repeat([]byte("0123456789abcde\n"), 64) // 1 KiB
-	var kept [][]byte
-	for range 32 << 10 { // 32 MiB: four segments
-		kept = append(kept, a.Append(rec))
-	}
-	if err := a.Seal(); err != nil {
-		t.Fatal(err)
-	}
+	a, kept := sealedRecords(t, 8<<20, 32<<10, rec)      // 32 MiB: four segments
 	before := fileBytes(t, a)
 	for _, b := range kept[:24<<10] { // the first three segments
 		a.Discard(b)
@@ -462,4 +438,24 @@ func checkRecords(t *testing.T, want, got [][]byte) {
 			t.Fatalf("record %d reads back %q, want %q", i, got[i], want[i])
 		}
 	}
+}
+
+// sealedRecords appends n copies of rec to a new arena of segments of the
+// given size, seals it and returns it with what Append returned; the
+// arena closes when the test ends.
+func sealedRecords(t *testing.T, segment, n int, rec []byte) (*Arena, [][]byte) {
+	t.Helper()
+	a, err := newArena(t.TempDir(), segment)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	var kept [][]byte
+	for range n {
+		kept = append(kept, a.Append(rec))
+	}
+	if err := a.Seal(); err != nil {
+		t.Fatal(err)
+	}
+	return a, kept
 }
