@@ -408,6 +408,24 @@ func TestArena_Prefault(t *testing.T) {
 			t.Errorf("the file holds %d MiB once appending began, want the prefault stopped short of 64 MiB", n>>20)
 		}
 	})
+	t.Run("Paced", func(t *testing.T) {
+		a, err := newArena(t.TempDir(), 4<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		start := time.Now()
+		a.Prefault(256 << 20)
+		for range 20 {
+			time.Sleep(5 * time.Millisecond)
+			n := fileBytes(t, a)
+			// Whatever the scheduler did, no more than the rate allows
+			// since Prefault, and the chunk being written.
+			if limit := int64(time.Since(start).Seconds()*prefaultRate) + 2*prefaultChunk; n > limit {
+				t.Fatalf("%v after Prefault the file holds %d MiB, over the %d MiB the pace allows", time.Since(start), n>>20, limit>>20)
+			}
+		}
+	})
 	t.Run("OnTheHeap", func(t *testing.T) {
 		a := &Arena{segmentSize: 1 << 20}
 		a.Prefault(1 << 20)

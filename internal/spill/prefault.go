@@ -72,7 +72,8 @@ func (p *prefaulter) raise(n int64) {
 func (p *prefaulter) run() {
 	defer close(p.done)
 	zeros := make([]byte, prefaultChunk)
-	start := time.Now()
+	const perChunk = time.Duration(prefaultChunk * int64(time.Second) / prefaultRate)
+	var next time.Time // the earliest the next chunk may be written
 	for {
 		for p.written < p.target.Load() {
 			select {
@@ -80,14 +81,17 @@ func (p *prefaulter) run() {
 				return
 			default:
 			}
+			if now := time.Now(); next.Before(now) {
+				next = now // time spent waiting for a target earns no burst
+			}
 			if _, err := p.writeAt(zeros, p.written); err != nil {
 				// Advice only, as Release is: a full disk makes the
 				// records' own writes fail, which Seal reports.
 				return
 			}
 			p.written += prefaultChunk
-			due := start.Add(time.Duration(p.written * int64(time.Second) / prefaultRate))
-			if wait := time.Until(due); wait > 0 {
+			next = next.Add(perChunk)
+			if wait := time.Until(next); wait > 0 {
 				select {
 				case <-time.After(wait):
 				case <-p.stop:
@@ -118,7 +122,8 @@ func (p *prefaulter) halt() {
 // It is for a caller with time to spare before it appends, such as a
 // fetch waiting on its provider. Calls raise n; calls after the first
 // Append, on the heap, or once the file cannot be written do nothing.
-// Unlike the rest of Arena it is safe to call from several goroutines.
+// Unlike the rest of Arena it is safe to call from several goroutines,
+// though not once Close has begun.
 func (a *Arena) Prefault(n int64) {
 	if a.file == nil || n <= 0 {
 		return
