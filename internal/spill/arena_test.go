@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -349,16 +348,6 @@ func TestArena_DiscardKeepsWhatItWasNotGiven(t *testing.T) {
 			}
 		})
 	}
-}
-
-// fileBytes returns the bytes of disk the arena's file holds.
-func fileBytes(t *testing.T, a *Arena) int64 {
-	t.Helper()
-	var st syscall.Stat_t
-	if err := syscall.Fstat(int(a.file.Fd()), &st); err != nil {
-		t.Fatal(err)
-	}
-	return st.Blocks * 512
 }
 
 // Ensure Prefault readies the file ahead of the records, in the
