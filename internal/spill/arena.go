@@ -3,6 +3,7 @@ package spill
 import (
 	"fmt"
 	"os"
+	"sync"
 )
 
 // DefaultSegmentSize is how much of the file an Arena maps at a time. A
@@ -35,13 +36,17 @@ type Arena struct {
 	stageAt     int64
 	writer      *stageWriter // writes full stages; nil when there is no file
 	err         error        // the first failed write of a record larger than the stage
-	discarded   run          // what Discard was given and has not yet punched out
+	discarded   discardRun   // what Discard was given and has not yet punched out
 	appending   bool         // Append has run: prefaulting is over
-	prefaultState
+	// prefault writes zeros ahead of the records (prefault.go); nil
+	// until Prefault first runs, and none starts once prefaultOnce has
+	// run without starting one.
+	prefault     *prefaulter
+	prefaultOnce sync.Once
 }
 
-// run is a stretch of one mapped segment, data[lo:hi].
-type run struct {
+// discardRun is a stretch of one mapped segment, data[lo:hi].
+type discardRun struct {
 	seg    *segment
 	lo, hi int
 }
@@ -184,12 +189,19 @@ func (a *Arena) Release(b []byte) {
 	if len(b) == 0 {
 		return
 	}
+	if s, off, ok := a.segmentOf(b); ok {
+		s.evict(off, off+len(b))
+	}
+}
+
+// segmentOf returns the segment b lies in and where b starts in it.
+func (a *Arena) segmentOf(b []byte) (*segment, int, bool) {
 	for _, s := range a.segments {
 		if off, ok := s.offset(b); ok {
-			s.evict(off, off+len(b))
-			return
+			return s, off, true
 		}
 	}
+	return nil, 0, false
 }
 
 // ReleaseAll lets every page of the arena leave the resident set, as
@@ -237,12 +249,9 @@ func (a *Arena) Discard(b []byte) {
 		}
 	}
 	a.punchDiscarded()
-	*d = run{}
-	for _, s := range a.segments {
-		if off, ok := s.offset(b); ok && s.mapped {
-			*d = run{seg: s, lo: off, hi: off + len(b)}
-			return
-		}
+	*d = discardRun{}
+	if s, off, ok := a.segmentOf(b); ok && s.mapped {
+		*d = discardRun{seg: s, lo: off, hi: off + len(b)}
 	}
 }
 
@@ -253,7 +262,7 @@ func (a *Arena) punchDiscarded() {
 	if d.seg == nil {
 		return
 	}
-	page := pageSize()
+	page := os.Getpagesize()
 	lo := (d.lo + page - 1) / page * page
 	hi := d.hi / page * page
 	if hi <= lo {

@@ -60,8 +60,6 @@ func (s *segment) punch(file *os.File, lo, hi int) {
 	_ = unix.Fallocate(int(file.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, s.at+int64(lo), int64(hi-lo))
 }
 
-func pageSize() int { return unix.Getpagesize() }
-
 func (s *segment) unmap() error {
 	if !s.mapped {
 		return nil

@@ -17,8 +17,6 @@ func (s *segment) evict(lo, hi int) {}
 
 func (s *segment) punch(file *os.File, lo, hi int) {}
 
-func pageSize() int { return os.Getpagesize() }
-
 func (s *segment) unmap() error { return nil }
 
 func uintptrOf(p *byte) uintptr { return uintptr(unsafe.Pointer(p)) }

@@ -1,7 +1,6 @@
 package spill
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -142,10 +141,4 @@ func (a *Arena) stopPrefault() {
 	if a.prefault != nil {
 		a.prefault.halt()
 	}
-}
-
-// prefaultState is the Arena's part in prefaulting.
-type prefaultState struct {
-	prefaultOnce sync.Once
-	prefault     *prefaulter // nil until Prefault first runs
 }
