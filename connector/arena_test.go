@@ -131,59 +131,80 @@ func (s *recordingSource) Fetch(ctx context.Context) (*roster.Roster, error) {
 }
 
 // pagingSource tells the fetch trace of pages of the given sizes before
-// it returns its roster, as a crawl does.
+// it returns its roster, as a crawl does: the users' pages, then that
+// the users are final, then the sections' pages.
 type pagingSource struct {
 	fakeSource
-	pages []int
+	userPages, sectionPages []int
 }
 
 func (s *pagingSource) Fetch(ctx context.Context) (*roster.Roster, error) {
-	for _, n := range s.pages {
+	ro, err := s.fakeSource.Fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range s.userPages {
 		connector.Fetched(ctx, n)
 	}
-	return s.fakeSource.Fetch(ctx)
+	connector.UsersFinal(ctx, ro)
+	for _, n := range s.sectionPages {
+		connector.Fetched(ctx, n)
+	}
+	return ro, nil
 }
 
 // Ensure a first sync opens its change's arena before the fetch and has
-// it ready room for three quarters of the bytes the fetch reads, then
+// it ready room for every byte fetched while the users are listed, and
+// then for no more than three quarters of every byte fetched asks, then
 // keeps its change there; and that a resync, whose change is small,
 // readies nothing.
 func TestEngine_PrefaultsAFirstSyncsArena(t *testing.T) {
-	for _, keepRaw := range []bool{false, true} {
-		t.Run(fmt.Sprintf("KeepRaw=%v", keepRaw), func(t *testing.T) {
-			store := newMemStore()
-			var arenas []*fakeArena
-			eng := newEngine(t, store).KeepChangesIn(func() (connector.Arena, error) {
-				arenas = append(arenas, &fakeArena{})
-				return arenas[len(arenas)-1], nil
-			})
-			src := &pagingSource{fakeSource: fakeSource{roster: district()}, pages: []int{4000, 4000, 2000}}
-			conn := &connector.Connection{Name: "c", Source: src, KeepRaw: keepRaw}
-			if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
-				t.Fatalf("first sync: verdict %s", rep.Verdict)
-			}
-			if len(arenas) != 1 {
-				t.Fatalf("the first sync opened %d arenas, want one, prefaulted and then filled", len(arenas))
-			}
-			first := arenas[0]
-			if got := first.prefaulted.Load(); got != 7500 {
-				t.Errorf("the first sync's arena readied %d bytes for 10,000 fetched, want 7,500", got)
-			}
-			if first.appended == 0 || !first.closed {
-				t.Errorf("the prefaulted arena holds %d records and closed=%v; want the change in it, closed", first.appended, first.closed)
-			}
-
-			changed := district()
-			changed.Users[0].Name.First = "Renamed"
-			src.roster = changed
-			if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
-				t.Fatalf("resync: verdict %s", rep.Verdict)
-			}
-			for _, a := range arenas[1:] {
-				if a.prefaulted.Load() != 0 {
-					t.Errorf("a resync readied %d bytes; want none, its change is small", a.prefaulted.Load())
+	tests := []struct {
+		name                    string
+		userPages, sectionPages []int
+		want                    int64
+	}{
+		{"the users' bytes cover the share", []int{4000, 4000}, []int{2000}, 8000},
+		{"the share outgrows the users' bytes", []int{4000}, []int{2000, 8000}, 10500},
+		{"no sections", []int{4000, 2000}, nil, 6000},
+	}
+	for _, tt := range tests {
+		for _, keepRaw := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/KeepRaw=%v", tt.name, keepRaw), func(t *testing.T) {
+				store := newMemStore()
+				var arenas []*fakeArena
+				eng := newEngine(t, store).KeepChangesIn(func() (connector.Arena, error) {
+					arenas = append(arenas, &fakeArena{})
+					return arenas[len(arenas)-1], nil
+				})
+				src := &pagingSource{fakeSource: fakeSource{roster: district()}, userPages: tt.userPages, sectionPages: tt.sectionPages}
+				conn := &connector.Connection{Name: "c", Source: src, KeepRaw: keepRaw}
+				if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
+					t.Fatalf("first sync: verdict %s", rep.Verdict)
 				}
-			}
-		})
+				if len(arenas) != 1 {
+					t.Fatalf("the first sync opened %d arenas, want one, prefaulted and then filled", len(arenas))
+				}
+				first := arenas[0]
+				if got := first.prefaulted.Load(); got != tt.want {
+					t.Errorf("the first sync's arena readied %d bytes, want %d", got, tt.want)
+				}
+				if first.appended == 0 || !first.closed {
+					t.Errorf("the prefaulted arena holds %d records and closed=%v; want the change in it, closed", first.appended, first.closed)
+				}
+
+				changed := district()
+				changed.Users[0].Name.First = "Renamed"
+				src.roster = changed
+				if rep := runSync(t, eng, conn); rep.Verdict != preflight.VerdictCommitted {
+					t.Fatalf("resync: verdict %s", rep.Verdict)
+				}
+				for _, a := range arenas[1:] {
+					if a.prefaulted.Load() != 0 {
+						t.Errorf("a resync readied %d bytes; want none, its change is small", a.prefaulted.Load())
+					}
+				}
+			})
+		}
 	}
 }

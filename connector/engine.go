@@ -152,13 +152,10 @@ func (r *run) execute(ctx context.Context) (*preflight.Report, error) {
 	}
 	// A first sync readies the arena for its change during the fetch
 	// (prefault.go).
-	arena, fetchedPage := r.prefaultArena()
+	arena, plan := r.prefaultArena()
 	if arena != nil {
 		defer r.closeArena(arena)
-		if trace == nil {
-			trace = &FetchTrace{}
-		}
-		trace.Fetched = fetchedPage
+		trace = plan.traced(trace)
 	}
 	if trace != nil {
 		ctx = WithFetchTrace(ctx, trace)
