@@ -32,8 +32,11 @@ func (a *fakeArena) Append(b []byte) []byte { a.appended++; return append([]byte
 func (a *fakeArena) Seal() error            { a.sealed++; return a.sealErr }
 func (a *fakeArena) ReleaseAll()            { a.releases.Add(1) }
 func (a *fakeArena) Discard([]byte)         { a.discarded++ }
-func (a *fakeArena) Prefault(n int64)       { a.prefaulted.Store(max(a.prefaulted.Load(), n)) }
-func (a *fakeArena) Close() error           { a.closed = true; return nil }
+func (a *fakeArena) Prefault(n int64) {
+	for cur := a.prefaulted.Load(); n > cur && !a.prefaulted.CompareAndSwap(cur, n); cur = a.prefaulted.Load() {
+	}
+}
+func (a *fakeArena) Close() error { a.closed = true; return nil }
 
 // Ensure a run keeps its change in the arena the engine was given, lets
 // the arena's pages go while the store reads the change, frees each
@@ -154,8 +157,8 @@ func (s *pagingSource) Fetch(ctx context.Context) (*roster.Roster, error) {
 }
 
 // Ensure a first sync opens its change's arena before the fetch and has
-// it ready room for every byte fetched while the users are listed, and
-// then for no more than three quarters of every byte fetched asks, then
+// it ready room for every byte fetched while the users are listed and,
+// after, for three quarters of every byte fetched once that is more, then
 // keeps its change there; and that a resync, whose change is small,
 // readies nothing.
 func TestEngine_PrefaultsAFirstSyncsArena(t *testing.T) {

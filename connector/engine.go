@@ -45,8 +45,9 @@ type Arena interface {
 	// not read again (see writtenFrom); it may run beside ReleaseAll.
 	Discard(b []byte)
 	// Prefault readies room for about n bytes of records in the
-	// background, before the first Append (see prefault.go); it may be
-	// called from several goroutines at once.
+	// background, before the first Append (see prefault.go); an n below
+	// one asked for before does nothing. It may be called from several
+	// goroutines at once.
 	Prefault(n int64)
 	Close() error
 }
