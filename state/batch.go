@@ -348,10 +348,21 @@ func checkBase(cb *bolt.Bucket, base uint64) error {
 // dropShadows deletes the shadow of every connection in conns: what a
 // batched commit left when its process died, or when it failed and could
 // not clean up.
-func dropShadows(conns *bolt.Bucket) error {
+func dropShadows(conns *bolt.Bucket) error { return dropLeftovers(conns, bucketShadow) }
+
+// dropShadow deletes the shadow of connection conn, if any, and the
+// connection bucket when nothing else is left in it: a first sync that
+// never completed wrote nothing else there.
+func dropShadow(conns *bolt.Bucket, conn []byte) error {
+	return dropLeftover(conns, conn, bucketShadow)
+}
+
+// dropLeftovers deletes the bucket key of every connection in conns that
+// has one (dropLeftover).
+func dropLeftovers(conns *bolt.Bucket, key []byte) error {
 	var names [][]byte
 	err := conns.ForEachBucket(func(name []byte) error {
-		if conns.Bucket(name).Bucket(bucketShadow) != nil {
+		if conns.Bucket(name).Bucket(key) != nil {
 			names = append(names, bytes.Clone(name))
 		}
 		return nil
@@ -360,23 +371,23 @@ func dropShadows(conns *bolt.Bucket) error {
 		return err
 	}
 	for _, name := range names {
-		if err := dropShadow(conns, name); err != nil {
+		if err := dropLeftover(conns, name, key); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// dropShadow deletes the shadow of connection conn, if any, and the
-// connection bucket when nothing else is left in it: a first sync that
-// never completed wrote nothing else there.
-func dropShadow(conns *bolt.Bucket, conn []byte) error {
+// dropLeftover deletes the bucket key, a write's work in progress, of
+// connection conn, if any, and the connection bucket when nothing else is
+// left in it.
+func dropLeftover(conns *bolt.Bucket, conn, key []byte) error {
 	cb := conns.Bucket(conn)
-	if cb == nil || cb.Bucket(bucketShadow) == nil {
+	if cb == nil || cb.Bucket(key) == nil {
 		return nil
 	}
-	if err := cb.DeleteBucket(bucketShadow); err != nil {
-		return fmt.Errorf("delete shadow of %s: %w", conn, err)
+	if err := cb.DeleteBucket(key); err != nil {
+		return fmt.Errorf("delete %s of %s: %w", key, conn, err)
 	}
 	if k, _ := cb.Cursor().First(); k == nil {
 		if err := conns.DeleteBucket(conn); err != nil {

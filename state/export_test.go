@@ -95,8 +95,8 @@ func SetRawPassHook(fn func(compressed bool, streamBytes int64)) (restore func()
 func PageSize(s *Store) int { return s.db.Info().PageSize }
 
 // RawChunksReadPeak reads conn's kept raw chunks as a save of the same
-// roster checks them, calling resident after each, and returns the most
-// it returned.
+// roster checks them, calling resident after each MiB of them (chunks are
+// a few KiB, and resident reads /proc), and returns the most it returned.
 func (s *Store) RawChunksReadPeak(conn string, resident func() int) (peak int, err error) {
 	err = s.db.View(func(tx *bolt.Tx) error {
 		rec, err := readRawInfo(tx, conn)
@@ -104,7 +104,30 @@ func (s *Store) RawChunksReadPeak(conn string, resident func() int) (peak int, e
 			return err
 		}
 		cb := tx.Bucket(bucketConnections).Bucket([]byte(conn))
-		return checkRawChunks(cb, &rec, func([]byte) { peak = max(peak, resident()) })
+		read := 0
+		return checkRawChunks(cb, &rec, func(v []byte) {
+			if read += len(v); read >= 1<<20 {
+				read = 0
+				peak = max(peak, resident())
+			}
+		})
 	})
 	return peak, err
+}
+
+// SetRawChunking makes s cut raw rosters into chunks of chunkSize bytes,
+// and write a save's chunks to the pending bucket whenever it holds
+// writeEvery bytes of them (raw_pending.go). Call it between saves.
+func SetRawChunking(s *Store, chunkSize, writeEvery int) {
+	s.raw = rawChunking{chunkSize: chunkSize, writeEvery: writeEvery}
+}
+
+// SetAfterRawWrite makes s call fn after each write of a raw roster's
+// chunks to its pending bucket has committed, with the chunks written so
+// far; an error fails the save as a failed write would. nil removes it.
+func SetAfterRawWrite(s *Store, fn func(written int) error) { s.afterRawWrite = fn }
+
+// CopyFile writes a copy of s's file, as of now, to path.
+func CopyFile(s *Store, path string) error {
+	return s.db.View(func(tx *bolt.Tx) error { return tx.CopyFile(path, 0o600) })
 }

@@ -16,7 +16,7 @@ import (
 // A raw roster is the last roster a connection's source fetched, after
 // data minimisation and before sharing rules, kept so the rules can be run
 // again offline. It is stored as one stream, compressed with zstd and cut
-// into chunks of rawChunkSize bytes under connections/<name>/raw/, keyed by
+// into chunks (rawChunkSize) under connections/<name>/raw/, keyed by
 // 8-byte big-endian chunk numbers from 0, next to a raw_info JSON value
 // describing it. The stream is compressed as a series of independent zstd
 // frames, which a zstd reader reads one after another as the one stream
@@ -40,11 +40,6 @@ const (
 	// rawFormat is the stream format SaveRaw writes, also recorded in
 	// raw_info.
 	rawFormat = 1
-
-	// rawChunkSize is the size of every chunk but the last: an XL
-	// district (880 MB of record JSON, 78 MB compressed) is 78 values,
-	// each on contiguous overflow pages of its own.
-	rawChunkSize = 1 << 20
 
 	// rawMaxRecord bounds the length a frame may claim, so a damaged
 	// stream fails instead of allocating gigabytes. The largest real
@@ -219,19 +214,19 @@ func (rec *rawInfoRecord) frames() int {
 	return n
 }
 
-// SaveRaw replaces conn's raw roster with r, in one write transaction of
-// its own; the committed roster, head, cursor and run history are
-// untouched. r is only read, by several goroutines at once, and not
-// after SaveRaw returns.
+// SaveRaw replaces conn's raw roster with r, at once: readers see the
+// kept one until the new one is whole. The committed roster, head, cursor
+// and run history are untouched. r is only read, by several goroutines
+// at once, and not after SaveRaw returns.
 //
 // When r encodes to exactly the stream already kept, and the kept chunks
 // still hash as they did when written, only the fetched time is
 // rewritten (raw_fingerprint.go). Otherwise r is encoded and
-// compressed before the transaction starts, so the writer lock is held
-// only to store the compressed chunks; those are held in memory until
-// the transaction commits, as bbolt requires, but the uncompressed stream
-// never is (raw_encode.go). The old chunks are deleted in the same
-// transaction.
+// compressed, and the uncompressed stream is never held (raw_encode.go).
+// The compressed chunks of a small roster are stored in one write
+// transaction, which deletes the old ones; a large one's are written as
+// they are made, a few MB a transaction, and then put in place of the
+// old ones by one more (raw_pending.go).
 func (s *Store) SaveRaw(conn string, r *roster.Roster, fetched time.Time) (RawInfo, error) {
 	return s.StartRaw(conn, r).Finish(r, fetched)
 }
@@ -250,10 +245,12 @@ func (s *Store) writeRaw(conn string, chunks [][]byte, rec *rawInfoRecord) error
 		if err != nil {
 			return fmt.Errorf("create connection bucket: %w", err)
 		}
-		if cb.Bucket(bucketRaw) != nil {
-			if err := cb.DeleteBucket(bucketRaw); err != nil {
-				return fmt.Errorf("delete old raw chunks: %w", err)
-			}
+		if err := deleteBucketIfExists(cb, bucketRaw); err != nil {
+			return fmt.Errorf("delete old raw chunks: %w", err)
+		}
+		// What a save that could not clean up left (raw_pending.go).
+		if err := deleteBucketIfExists(cb, bucketRawPending); err != nil {
+			return fmt.Errorf("delete pending raw chunks: %w", err)
 		}
 		rb, err := cb.CreateBucket(bucketRaw)
 		if err != nil {

@@ -50,6 +50,9 @@ func rawCrashChild(path string) int {
 	if err != nil {
 		return fail(err)
 	}
+	// Every save that writes the roster whole writes it over several
+	// transactions (raw_pending.go), so kills land between them too.
+	state.SetRawChunking(s, testRawChunk, testRawWriteEvery)
 	rosters := map[string]*roster.Roster{"A": rawCrashRoster("A"), "B": rawCrashRoster("B")}
 	for i := 0; ; i++ {
 		fmt.Printf("saving %d\n", i)
@@ -62,9 +65,10 @@ func rawCrashChild(path string) int {
 }
 
 // TestStore_SaveRawCrash kills a process saving raw rosters at moments
-// spread over two rounds of saves (each round writes a roster whole, then
-// finds it unchanged), and checks that the store holds the raw roster of
-// the last save begun or of the one before, whole, with its fetched time.
+// spread over two rounds of saves (each round writes a roster whole, over
+// several transactions, then finds it unchanged), and checks that the
+// store holds the raw roster of the last save begun or of the one before,
+// whole, with its fetched time, and nothing of a save left pending.
 func TestStore_SaveRawCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs child processes for a few seconds")
@@ -84,6 +88,9 @@ func TestStore_SaveRawCrash(t *testing.T) {
 		}
 
 		s := mustOpen(t, got.path)
+		if hasPendingRaw(t, s, testConn) {
+			t.Errorf("kill during save %d: Open for writing left the pending raw roster", got.saving)
+		}
 		r, info, err := s.LoadRaw(testConn)
 		if err != nil {
 			t.Fatalf("LoadRaw after a kill during save %d: %v", got.saving, err)

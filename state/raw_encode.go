@@ -25,7 +25,11 @@ import (
 // which more workers compress; this goroutine appends the compressed
 // parts to the chunks in stream order, hashing them too. So only the
 // batches and parts in flight are held, never the uncompressed stream.
-func encodeRaw(feed *rawFeed) ([][]byte, *rawInfoRecord, error) {
+//
+// Whenever rawWriteEvery bytes of chunks are held, they are handed to
+// pending to write, and let go (raw_pending.go); the chunks returned are
+// those not handed, which follow pending's.
+func encodeRaw(feed *rawFeed, pending *rawPending) ([][]byte, *rawInfoRecord, error) {
 	workers := rawPipelineWorkers()
 	zw, err := zstd.NewWriter(nil,
 		zstd.WithEncoderLevel(zstd.SpeedFastest),
@@ -35,7 +39,7 @@ func encodeRaw(feed *rawFeed) ([][]byte, *rawInfoRecord, error) {
 		return nil, nil, fmt.Errorf("start zstd: %w", err)
 	}
 	h := newStreamHash(nil)
-	cw := &chunkWriter{hash: xxhash.New()}
+	cw := &chunkWriter{chunkSize: pending.s.raw.chunkSize, hash: xxhash.New()}
 	err = runPipeline(workers,
 		func(next func() (*rawPart, bool), send func()) error {
 			return writeParts(feed, h, next, send)
@@ -48,6 +52,14 @@ func encodeRaw(feed *rawFeed) ([][]byte, *rawInfoRecord, error) {
 		},
 		func(p *rawPart) error {
 			cw.Write(p.compressed)
+			if len(cw.chunks)*cw.chunkSize < pending.s.raw.writeEvery {
+				return nil
+			}
+			if err := pending.write(cw.chunks); err != nil {
+				return err
+			}
+			cw.reuse(cw.chunks)
+			cw.chunks = cw.chunks[:0]
 			return nil
 		})
 	if rawPassHook != nil {
@@ -60,7 +72,7 @@ func encodeRaw(feed *rawFeed) ([][]byte, *rawInfoRecord, error) {
 	rec := &rawInfoRecord{
 		Format:     rawFormat,
 		Counts:     feed.counts(),
-		Chunks:     len(cw.chunks),
+		Chunks:     pending.written + len(cw.chunks),
 		Bytes:      cw.size,
 		ChunksHash: rawHashName(cw.hash.Sum64()),
 	}
@@ -199,13 +211,26 @@ func (b *rawEncodeBatch) encode() error {
 }
 
 // chunkWriter cuts what is written to it into chunks of rawChunkSize
-// bytes. Every chunk is a fresh allocation: bbolt refers to a value until
-// its transaction commits.
+// bytes. A chunk is never written again until it is handed back with
+// reuse: bbolt refers to a value until its transaction commits.
 type chunkWriter struct {
-	chunks [][]byte
-	buf    []byte
-	size   int64
-	hash   *xxhash.Digest // of what is written, when set
+	chunkSize int // rawChunkSize, but in tests
+	chunks    [][]byte
+	buf       []byte
+	size      int64
+	hash      *xxhash.Digest // of what is written, when set
+	spare     [][]byte       // chunks handed back, to fill again
+}
+
+// reuse hands back chunks, which are no longer referred to, to be filled
+// again: a large save writes its chunks in a transaction every
+// rawWriteEvery bytes, and reusing them spares the heap the rest of the
+// stream's, which it would otherwise only collect after the snapshot
+// (78 MB at XL).
+func (w *chunkWriter) reuse(chunks [][]byte) {
+	for _, c := range chunks {
+		w.spare = append(w.spare, c[:0])
+	}
 }
 
 func (w *chunkWriter) Write(p []byte) (int, error) {
@@ -215,7 +240,11 @@ func (w *chunkWriter) Write(p []byte) (int, error) {
 	}
 	for len(p) > 0 {
 		if w.buf == nil {
-			w.buf = make([]byte, 0, rawChunkSize)
+			if n := len(w.spare); n > 0 {
+				w.buf, w.spare = w.spare[n-1], w.spare[:n-1]
+			} else {
+				w.buf = make([]byte, 0, w.chunkSize)
+			}
 		}
 		k := copy(w.buf[len(w.buf):cap(w.buf)], p)
 		w.buf = w.buf[:len(w.buf)+k]

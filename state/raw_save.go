@@ -28,9 +28,12 @@ type RawSave struct {
 	// it is handed still holds the same collections.
 	early []rawRecords
 	feed  *rawFeed
-	done  chan struct{} // closed once the passes end, with res set
-	res   rawPasses
-	over  bool // Finish or Abort has run
+	// pending is where the passes write the chunks of a large stream
+	// before Finish puts them in place (raw_pending.go).
+	pending rawPending
+	done    chan struct{} // closed once the passes end, with res set
+	res     rawPasses
+	over    bool // Finish or Abort has run
 }
 
 // rawPasses is what the background passes of a RawSave found.
@@ -53,7 +56,7 @@ type rawPasses struct {
 // goroutines at once, and those collections not after Finish or Abort
 // returns. Every RawSave must be finished or aborted.
 func (s *Store) StartRaw(conn string, r *roster.Roster) *RawSave {
-	w := &RawSave{s: s, conn: conn, done: make(chan struct{})}
+	w := &RawSave{s: s, conn: conn, pending: rawPending{s: s, conn: conn}, done: make(chan struct{})}
 	switch {
 	case conn == "":
 		w.err = errors.New("connection name is empty")
@@ -99,7 +102,7 @@ func (w *RawSave) pass() {
 			return
 		}
 	}
-	res.chunks, res.rec, res.err = encodeRaw(w.feed)
+	res.chunks, res.rec, res.err = encodeRaw(w.feed, &w.pending)
 }
 
 // Finish takes the rest of r, whose districts, schools, terms, courses
@@ -118,7 +121,7 @@ func (w *RawSave) Finish(r *roster.Roster, fetched time.Time) (RawInfo, error) {
 	return info, nil
 }
 
-func (w *RawSave) finish(r *roster.Roster, fetched time.Time) (RawInfo, error) {
+func (w *RawSave) finish(r *roster.Roster, fetched time.Time) (_ RawInfo, err error) {
 	if w.over {
 		return RawInfo{}, errors.New("raw roster save already finished")
 	}
@@ -136,6 +139,11 @@ func (w *RawSave) finish(r *roster.Roster, fetched time.Time) (RawInfo, error) {
 	}
 	w.over = true
 	defer w.release()
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, w.pending.drop())
+		}
+	}()
 	w.feed.hand(rawStreamOf(r, rawEarly))
 	w.feed.end()
 	<-w.done
@@ -159,15 +167,22 @@ func (w *RawSave) finish(r *roster.Roster, fetched time.Time) (RawInfo, error) {
 		}
 		// The kept raw roster was replaced, or is damaged: write r whole.
 		// The feed has every collection by now, and reads them again.
-		if res.chunks, res.rec, err = encodeRaw(w.feed); err != nil {
+		if res.chunks, res.rec, err = encodeRaw(w.feed, &w.pending); err != nil {
 			return RawInfo{}, err
 		}
 	}
 	rec := res.rec
 	rec.Fetched = fetched.Round(0)
-	if err := w.s.writeRaw(w.conn, res.chunks, rec); err != nil {
+	if w.pending.written == 0 {
+		if err := w.s.writeRaw(w.conn, res.chunks, rec); err != nil {
+			return RawInfo{}, err
+		}
+		return rec.info(), nil
+	}
+	if err := w.pending.place(res.chunks, rec); err != nil {
 		return RawInfo{}, err
 	}
+	w.pending.written = 0 // in place: nothing for release to delete
 	return rec.info(), nil
 }
 
@@ -182,6 +197,10 @@ func (w *RawSave) Abort() {
 		w.feed.abort()
 	}
 	<-w.done
+	// A pending raw roster this cannot delete is deleted by the next
+	// save of the connection, or the next Open for writing; until then it
+	// only takes room in the file.
+	_ = w.pending.drop()
 	w.release()
 }
 

@@ -96,11 +96,17 @@ type Store struct {
 
 	// limits chooses the commit path (batch.go).
 	limits commitLimits
+	// raw cuts raw rosters into chunks (raw_pending.go).
+	raw rawChunking
 	// batchMu lets one batched commit run at a time.
 	batchMu sync.Mutex
 	// afterBatch, when set (by tests), runs after each batch of a batched
 	// commit has committed; an error fails the commit.
 	afterBatch func(batch int, last bool) error
+	// afterRawWrite, when set (by tests), runs after each write of a raw
+	// roster's chunks to its pending bucket has committed, with the
+	// chunks written so far; an error fails the save.
+	afterRawWrite func(written int) error
 }
 
 // Open opens the state file at path, creating it (mode 0600, in a parent
@@ -130,7 +136,7 @@ func Open(path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state file %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, limits: defaultCommitLimits}
+	s := &Store{db: db, path: path, limits: defaultCommitLimits, raw: rawChunkingFor(db.Info().PageSize)}
 	if opts.ReadOnly {
 		err = db.View(s.checkSchema)
 	} else {
@@ -155,8 +161,13 @@ func (s *Store) initialize(tx *bolt.Tx) error {
 		if _, err := tx.CreateBucketIfNotExists(bucketStaged); err != nil {
 			return fmt.Errorf("initialise state file %s: bucket %s: %w", s.path, bucketStaged, err)
 		}
-		// No commit runs yet, so any shadow is a dead process's.
-		if err := dropShadows(tx.Bucket(bucketConnections)); err != nil {
+		// No commit or raw roster save runs yet, so any shadow or pending
+		// raw roster is a dead process's.
+		conns := tx.Bucket(bucketConnections)
+		if err := dropShadows(conns); err != nil {
+			return fmt.Errorf("initialise state file %s: %w", s.path, err)
+		}
+		if err := dropLeftovers(conns, bucketRawPending); err != nil {
 			return fmt.Errorf("initialise state file %s: %w", s.path, err)
 		}
 		return nil
