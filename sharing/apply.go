@@ -178,7 +178,7 @@ type applier struct {
 	sectionKeep []bool
 	// enrolled lists the kept students of kept sections, by position, as
 	// filterSections leaves them.
-	enrolled   []enrollment
+	enrolled   enrollments
 	keptBy     []string        // the include matcher that kept each section
 	schoolKept map[string]bool // nil: no school filter
 	trace      map[int]int     // section index → index in res.Trace
@@ -380,13 +380,15 @@ func (a *applier) filterSections() {
 			n += len(a.ro.Sections[i].Students)
 		}
 	}
-	a.enrolled = make([]enrollment, 0, n)
+	a.enrolled = enrollments{students: make([]int32, 0, n), start: make([]int32, len(a.ro.Sections)+1)}
 	for i := range a.ro.Sections {
 		if !a.sectionKeep[i] {
+			a.enrolled.start[i+1] = int32(len(a.enrolled.students))
 			continue
 		}
 		s := &a.ro.Sections[i]
-		s.Students = a.keepStudents(int32(i), s.Students)
+		s.Students = a.keepStudents(s.Students)
+		a.enrolled.start[i+1] = int32(len(a.enrolled.students))
 		s.Teachers = slices.DeleteFunc(s.Teachers, func(id string) bool {
 			known, held := a.holds(id, roster.RoleTeacher)
 			return known && !held
@@ -394,12 +396,12 @@ func (a *applier) filterSections() {
 	}
 }
 
-// keepStudents drops from ids, the students of kept section si, those the
-// rules dropped or who are not students, and records an enrollment for
-// each one left that is a fetched user. Placing students reads those
-// enrollments rather than looking every student up by ID again: at XL
-// that is 5.2M lookups.
-func (a *applier) keepStudents(si int32, ids []string) []string {
+// keepStudents drops from ids, the students of the kept section filtered
+// next, those the rules dropped or who are not students, and records an
+// enrollment for each one left that is a fetched user. Placing students
+// reads those enrollments rather than looking every student up by ID
+// again: at XL that is 5.2M lookups.
+func (a *applier) keepStudents(ids []string) []string {
 	kept := ids[:0]
 	for _, id := range ids {
 		p, known := a.ix.userPos.Get(id)
@@ -408,7 +410,7 @@ func (a *applier) keepStudents(si int32, ids []string) []string {
 		}
 		kept = append(kept, id)
 		if known {
-			a.enrolled = append(a.enrolled, enrollment{si, p})
+			a.enrolled.students = append(a.enrolled.students, p)
 		}
 	}
 	clear(ids[len(kept):])
