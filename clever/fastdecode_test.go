@@ -20,6 +20,7 @@ import (
 
 	"github.com/rosterd/rosterd/internal/fakeclever"
 	"github.com/rosterd/rosterd/internal/synth"
+	"github.com/rosterd/rosterd/roster"
 )
 
 // pageOpts compare pages with their unexported list, nil and empty
@@ -198,10 +199,57 @@ func TestFastDecode_ReusedRoles(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("second page mismatch (-want +got):\n%s", diff)
 	}
-	// A slice the first page's role held is its own, not the slab's: a
-	// mapped roster may keep it.
-	if diff := cmp.Diff([]string{"s1"}, schools); diff != "" {
-		t.Errorf("first page's schools changed (-want +got):\n%s", diff)
+	// The first page's string arrays are handed out again too: the
+	// mapping copies what it keeps (TestMapper_CopiesStringArrays).
+	if diff := cmp.Diff([]string{""}, schools); diff != "" {
+		t.Errorf("first page's schools after the second page (-want +got):\n%s", diff)
+	}
+	const third = `{"data":[{"data":{"id":"u5","roles":{"student":{"schools":["s5","s6"]}}}}]}`
+	if !decodeFast([]byte(third), &p) {
+		t.Fatal("third page declined")
+	}
+	if got := p.Data.list[0].Roles.Student.Schools; unsafe.SliceData(got) != unsafe.SliceData(schools) {
+		t.Errorf("the third page's schools %q were allocated anew, not read into the first page's", got)
+	}
+}
+
+// Ensure a mapped page keeps nothing of the decoder's string arrays,
+// which the page's next decode overwrites: a user's schools and a
+// section's members are the mapping's own.
+func TestMapper_CopiesStringArrays(t *testing.T) {
+	const users = `{"data":[{"data":{"id":"u1","roles":{"student":{"school":"s1","schools":["s1"]}}}},` +
+		`{"data":{"id":"u2","roles":{"teacher":{"school":"s1","schools":["s1","s2"]}}}}]}`
+	const sections = `{"data":[{"data":{"id":"x1","teacher":"u2","teachers":["u2","t9"],"students":["u1","u7"]}}]}`
+	const overwrite = `{"data":[{"data":{"id":"o","teachers":["o1","o2","o3"],"students":["o4","o5","o6"],` +
+		`"roles":{"student":{"schools":["o7","o8","o9"]}}}}]}`
+	m := newMapper(&roster.Roster{})
+	var up page[User]
+	if !decodeFast([]byte(users), &up) {
+		t.Fatal("users page declined")
+	}
+	var mapped []roster.User
+	for i := range up.Data.list {
+		mapped = append(mapped, up.Data.list[i].toRoster(m, ""))
+	}
+	var sp page[Section]
+	if !decodeFast([]byte(sections), &sp) {
+		t.Fatal("sections page declined")
+	}
+	got := m.appendSections(nil, sp.Data.list, false)
+	if !decodeFast([]byte(overwrite), &up) || !decodeFast([]byte(overwrite), &sp) {
+		t.Fatal("overwriting page declined")
+	}
+	if diff := cmp.Diff([]string{"s1"}, mapped[0].Roles.Student.Schools); diff != "" {
+		t.Errorf("student's schools (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"s1", "s2"}, mapped[1].Roles.Teacher.Schools); diff != "" {
+		t.Errorf("teacher's schools (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"u2", "t9"}, got[0].Teachers); diff != "" {
+		t.Errorf("section's teachers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"u1", "u7"}, got[0].Students); diff != "" {
+		t.Errorf("section's students (-want +got):\n%s", diff)
 	}
 }
 

@@ -5,13 +5,14 @@ package clever
 // must be added here, or it is skipped as unknown. TestFastDecodeFields
 // fails when the two disagree.
 
-// roleSlabs are a page's role allocations.
+// roleSlabs are a page's role allocations, and its string arrays'.
 type roleSlabs struct {
 	student slab[StudentRole]
 	teacher slab[TeacherRole]
 	staff   slab[StaffRole]
 	admin   slab[DistrictAdminRole]
 	contact slab[ContactRole]
+	strs    stringSlab
 }
 
 func (r *roleSlabs) reset() {
@@ -20,6 +21,7 @@ func (r *roleSlabs) reset() {
 	r.staff.reset()
 	r.admin.reset()
 	r.contact.reset()
+	r.strs.reset()
 }
 
 func (s *scanner) user(u *User) {

@@ -3,6 +3,7 @@ package clever
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 	"unicode/utf8"
 	"unsafe"
 
@@ -24,10 +25,8 @@ type scanner struct {
 	// depth is how deep skip is inside values nothing is decoded from.
 	depth int
 	// name holds the last member name that needed unquoting.
-	name []byte
-	// strs is where string arrays are read into (see strings).
-	strs  []string
-	slabs *roleSlabs  // the page's
+	name  []byte
+	slabs *roleSlabs  // the page's; string arrays are read into its strs
 	cache [256]string // see common
 	// known returns the string a crawl already holds for an ID, so that
 	// member IDs are not allocated again (see page.known).
@@ -275,7 +274,7 @@ func (s *scanner) common(dst *string) {
 // strings reads an array of strings into dst, reusing nothing of it: null
 // sets it to nil, [] to an empty slice, as the library does. Each element
 // is read by read (str, common or userID). The elements are read
-// straight into the free part of strs, which is shared by many slices,
+// straight into the page's string slab, which is shared by many slices,
 // each with its capacity clipped so that appending to it cannot reach
 // the next one's.
 func (s *scanner) strings(dst *[]string, read func(*scanner, *string)) {
@@ -283,13 +282,11 @@ func (s *scanner) strings(dst *[]string, read func(*scanner, *string)) {
 		*dst = nil // on a failure too: the library decodes the page again
 		return
 	}
-	const chunk = 1024
-	free, n := s.strs, 0
+	sl := &s.slabs.strs
+	free, n := sl.free(), 0
 	for s.elem(&n) {
 		if n > len(free) {
-			bigger := make([]string, max(chunk, 2*n))
-			copy(bigger, free[:n-1])
-			free = bigger
+			free = sl.room(free[:n-1], n)
 		}
 		read(s, &free[n-1])
 	}
@@ -301,7 +298,62 @@ func (s *scanner) strings(dst *[]string, read func(*scanner, *string)) {
 		return
 	}
 	*dst = free[:n:n]
-	s.strs = free[n:]
+	sl.take(n)
+}
+
+// stringSlab hands out runs of strings for a page's string arrays from
+// shared chunks: a page of 10,000 sections names about 220,000 members,
+// 3.5 MB of string headers that the mapping copies into the roster, and
+// that were garbage once the page was mapped (83 MB over an XL crawl's
+// sections, at the fetch's end, where its peak forms). reset hands the
+// same chunks out again for the next page, so nothing may refer to the
+// arrays once the page is mapped; the mapping copies every array it
+// keeps (internAll, appendSections).
+type stringSlab struct {
+	chunks [][]string
+	chunk  int // the chunk handing out runs
+	used   int // strings handed out of it
+}
+
+// stringChunk is how many strings a chunk holds, unless an array needs
+// more.
+const stringChunk = 1024
+
+// free returns the free part of the chunk handing out runs.
+func (sl *stringSlab) free() []string {
+	if sl.chunk == len(sl.chunks) {
+		return nil
+	}
+	return sl.chunks[sl.chunk][sl.used:]
+}
+
+// room moves to a chunk with room for n strings, at least, copying read
+// (an array being read) to its start, and returns its free part.
+func (sl *stringSlab) room(read []string, n int) []string {
+	if sl.chunk < len(sl.chunks) {
+		sl.chunk++
+	}
+	sl.used = 0
+	if sl.chunk == len(sl.chunks) {
+		sl.chunks = append(sl.chunks, make([]string, max(stringChunk, 2*n)))
+	} else if len(sl.chunks[sl.chunk]) < n {
+		sl.chunks = slices.Insert(sl.chunks, sl.chunk, make([]string, max(stringChunk, 2*n)))
+	}
+	free := sl.chunks[sl.chunk]
+	copy(free, read)
+	return free
+}
+
+// take hands out the first n strings of the free part.
+func (sl *stringSlab) take(n int) { sl.used += n }
+
+// reset takes back every run handed out, clearing them so that the
+// strings they held are not kept alive by the slab.
+func (sl *stringSlab) reset() {
+	for i := 0; i < len(sl.chunks) && i <= sl.chunk; i++ {
+		clear(sl.chunks[i])
+	}
+	sl.chunk, sl.used = 0, 0
 }
 
 // userID is str for a user ID a section names: an ID the crawl already
