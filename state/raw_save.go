@@ -54,7 +54,9 @@ type rawPasses struct {
 // schools, terms, courses and users, which must not change after this
 // call; the rest is taken by Finish. r is only read, by several
 // goroutines at once, and those collections not after Finish or Abort
-// returns. Every RawSave must be finished or aborted.
+// returns. Every RawSave must be finished or aborted, and a connection
+// may have one under way at a time (the engine runs one run per
+// connection): a second would delete the first's pending chunks.
 func (s *Store) StartRaw(conn string, r *roster.Roster) *RawSave {
 	w := &RawSave{s: s, conn: conn, pending: rawPending{s: s, conn: conn}, done: make(chan struct{})}
 	switch {
