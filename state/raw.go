@@ -256,12 +256,8 @@ func (s *Store) writeRaw(conn string, chunks [][]byte, rec *rawInfoRecord) error
 		if err != nil {
 			return fmt.Errorf("create raw bucket: %w", err)
 		}
-		// Chunks are appended in key order and never rewritten in place.
-		rb.FillPercent = 1
-		for i, chunk := range chunks {
-			if err := rb.Put(rawChunkKey(uint64(i)), chunk); err != nil {
-				return fmt.Errorf("put raw chunk %d: %w", i, err)
-			}
+		if err := putRawChunks(rb, 0, chunks); err != nil {
+			return err
 		}
 		if err := cb.Put(keyRawInfo, info); err != nil {
 			return fmt.Errorf("put raw info: %w", err)
@@ -400,6 +396,18 @@ func checkRawChunks(cb *bolt.Bucket, rec *rawInfoRecord, each func(v []byte)) er
 	if n != uint64(rec.Chunks) || size != rec.Bytes {
 		return fmt.Errorf("raw roster is damaged: %d chunks of %d bytes stored, raw info says %d of %d",
 			n, size, rec.Chunks, rec.Bytes)
+	}
+	return nil
+}
+
+// putRawChunks puts chunks into rb, numbered from first.
+func putRawChunks(rb *bolt.Bucket, first int, chunks [][]byte) error {
+	// Chunks are appended in key order and never rewritten in place.
+	rb.FillPercent = 1
+	for i, chunk := range chunks {
+		if err := rb.Put(rawChunkKey(uint64(first+i)), chunk); err != nil {
+			return fmt.Errorf("put raw chunk %d: %w", first+i, err)
+		}
 	}
 	return nil
 }

@@ -210,8 +210,7 @@ func (b *rawEncodeBatch) encode() error {
 	return nil
 }
 
-// chunkWriter cuts what is written to it into chunks of rawChunkSize
-// bytes. A chunk is never written again until it is handed back with
+// chunkWriter cuts what is written to it into chunks of chunkSize bytes. A chunk is never written again until it is handed back with
 // reuse: bbolt refers to a value until its transaction commits.
 type chunkWriter struct {
 	chunkSize int // rawChunkSize, but in tests

@@ -184,7 +184,6 @@ func (w *RawSave) finish(r *roster.Roster, fetched time.Time) (_ RawInfo, err er
 	if err := w.pending.place(res.chunks, rec); err != nil {
 		return RawInfo{}, err
 	}
-	w.pending.written = 0 // in place: nothing for release to delete
 	return rec.info(), nil
 }
 
