@@ -435,26 +435,36 @@ func (w countingWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
-// Ensure a crawl tells its trace the size of every page it reads, at any
-// number of pages in flight, so that the engine can ready room for the
-// records.
-func TestSource_FetchTellsEachPagesSize(t *testing.T) {
+// Ensure a crawl tells its trace the size of every page of records it
+// keeps, at any number of pages in flight, so that the engine can ready
+// room for them; and not of the enrollments, which only fill sections'
+// member lists, nor of the counts read again at the end.
+func TestSource_FetchTellsEachKeptPagesSize(t *testing.T) {
 	base := messyDistrict(t)
-	var served atomic.Int64
+	var kept, notKept atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		base.ServeHTTP(countingWriter{ResponseWriter: w, n: &served}, r)
+		n := &kept
+		if strings.HasSuffix(r.URL.Path, "/enrollments") || r.URL.Query().Get("limit") == "1" {
+			n = &notKept
+		}
+		base.ServeHTTP(countingWriter{ResponseWriter: w, n: n}, r)
 	}))
 	t.Cleanup(srv.Close)
 	opts := oneroster.MapOptions{SISType: "paged", AsOf: roster.Date{Year: 2020, Month: 1, Day: 1}, DropDisabledUsers: true}
 	for _, inFlight := range []int{1, 3} {
-		served.Store(0)
+		kept.Store(0)
+		notKept.Store(0)
 		var told atomic.Int64
 		ctx := connector.WithFetchTrace(context.Background(), &connector.FetchTrace{Fetched: func(n int) { told.Add(int64(n)) }})
 		if _, err := oneroster.NewSource(pagedClient(t, srv.URL, 97, inFlight), opts).Fetch(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if told.Load() == 0 || told.Load() != served.Load() {
-			t.Errorf("%d in flight: the crawl told of %d bytes, want the %d bytes served", inFlight, told.Load(), served.Load())
+		if notKept.Load() == 0 {
+			t.Fatalf("%d in flight: no enrollment or count was served; the test reads nothing", inFlight)
+		}
+		if told.Load() == 0 || told.Load() != kept.Load() {
+			t.Errorf("%d in flight: the crawl told of %d bytes, want the %d bytes of the pages it keeps (and not the %d of enrollments and counts)",
+				inFlight, told.Load(), kept.Load(), notKept.Load())
 		}
 	}
 }
