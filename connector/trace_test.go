@@ -43,4 +43,8 @@ func TestPagesNotKept(t *testing.T) {
 	if connector.PagesNotKept(bare) != bare {
 		t.Error("PagesNotKept made a new context for one without a trace")
 	}
+	noHook := connector.WithFetchTrace(bare, &connector.FetchTrace{UsersFinal: trace.UsersFinal})
+	if connector.PagesNotKept(noHook) != noHook {
+		t.Error("PagesNotKept made a new context for a trace without Fetched")
+	}
 }
