@@ -1,10 +1,6 @@
 package oneroster
 
 import (
-	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/rosterd/rosterd/internal/fakeoneroster"
@@ -19,23 +15,19 @@ import (
 func BenchmarkDecodePage(b *testing.B) {
 	p, _ := synth.ProfileByName("medium")
 	gen, _ := synth.Generate(p)
-	srv := httptest.NewServer(fakeoneroster.NewServer(fakeoneroster.FromRoster(gen), fakeoneroster.Options{BearerToken: "t"}))
-	defer srv.Close()
-	page := func(b *testing.B, coll string) []byte {
-		req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s%s/%s?limit=10000", srv.URL, fakeoneroster.BasePathV1p2, coll), nil)
-		req.Header.Set("Authorization", "Bearer t")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil || resp.StatusCode != http.StatusOK {
-			b.Fatalf("GET %s: %d %v", coll, resp.StatusCode, err)
-		}
-		return body
-	}
+	page := func(b *testing.B, coll string) []byte { return fakePage(b, gen, fakeoneroster.V1p2, coll, 10000) }
 	b.Run("enrollments", func(b *testing.B) { benchDecode[Enrollment](b, page(b, "enrollments"), "enrollments") })
+	b.Run("enrollments-fast", func(b *testing.B) {
+		body := page(b, "enrollments")
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			items := make([]Enrollment, 0, 10000)
+			if !decodeEnrollmentsFast(body, "enrollments", &items) {
+				b.Fatal("the fast decoder gave up the fake's page")
+			}
+		}
+	})
 	b.Run("users", func(b *testing.B) { benchDecode[User](b, page(b, "users"), "users") })
 	b.Run("classes", func(b *testing.B) { benchDecode[Class](b, page(b, "classes"), "classes") })
 }

@@ -261,7 +261,12 @@ func get[T any](ctx context.Context, c *Client, path string, query url.Values, k
 }
 
 // decodePage decodes the collection under key of a page's body into items.
+// Enrollments, most of a crawl's bytes, are read by decodeEnrollmentsFast
+// when it can (fastenroll.go), by the library otherwise.
 func decodePage[T any](c *Client, target string, body []byte, key string, items *[]T) error {
+	if e, ok := any(items).(*[]Enrollment); ok && decodeEnrollmentsFast(body, key, e) {
+		return nil
+	}
 	if err := decodeEnvelope(body, key, items); err != nil {
 		return fmt.Errorf("oneroster %q: decode %s: %w", c.opts.Connection, target, err)
 	}
