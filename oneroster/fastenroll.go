@@ -16,11 +16,34 @@ import "bytes"
 // object; nesting deeper than skipDepth; and anything that is not JSON.
 // FuzzEnrollmentsFast holds the two to the same result.
 
-// enrollmentMembers are the members an Enrollment decodes, in the order of
-// the bits decodeEnrollment marks them seen with.
-var enrollmentMembers = [...]string{
-	"sourcedId", "status", "dateLastModified", "metadata",
-	"user", "class", "school", "role", "primary", "beginDate", "endDate",
+// enrollmentMembers are the members an Enrollment decodes, each with how
+// it decodes its value; a member's index is its bit in decodeEnrollment's
+// record of the members seen.
+var enrollmentMembers = [...]struct {
+	name   string
+	decode func(p *plainScanner, e *Enrollment) bool
+}{
+	{"sourcedId", func(p *plainScanner, e *Enrollment) bool {
+		text, ok := p.str()
+		e.SourcedID = string(text) // unique to the enrollment
+		return ok
+	}},
+	{"status", func(p *plainScanner, e *Enrollment) bool { return p.repeated(&e.Status) }},
+	{"dateLastModified", func(p *plainScanner, e *Enrollment) bool { return p.repeated(&e.DateLastModified) }},
+	{"metadata", func(p *plainScanner, e *Enrollment) bool {
+		raw, ok := p.value()
+		return ok && e.Metadata.UnmarshalJSON(raw) == nil
+	}},
+	{"user", func(p *plainScanner, e *Enrollment) bool { return p.ref(&e.User) }},
+	{"class", func(p *plainScanner, e *Enrollment) bool { return p.ref(&e.Class) }},
+	{"school", func(p *plainScanner, e *Enrollment) bool { return p.ref(&e.School) }},
+	{"role", func(p *plainScanner, e *Enrollment) bool { return p.repeated(&e.Role) }},
+	{"primary", func(p *plainScanner, e *Enrollment) bool {
+		raw, ok := p.value()
+		return ok && e.Primary.UnmarshalJSON(raw) == nil
+	}},
+	{"beginDate", func(p *plainScanner, e *Enrollment) bool { return p.repeated(&e.BeginDate) }},
+	{"endDate", func(p *plainScanner, e *Enrollment) bool { return p.repeated(&e.EndDate) }},
 }
 
 // skipDepth is how deeply a value the fast decoder skips may nest.
@@ -82,11 +105,12 @@ func (p *plainScanner) enrollments(s *[]Enrollment) bool {
 	}
 	more, ok := p.first(']')
 	for ; more; more, ok = p.next(']') {
-		var e Enrollment
-		if !p.enrollment(&e) {
+		// Decoded in place: through the members' decode funcs a local
+		// would escape, one allocation an enrollment.
+		*s = append(*s, Enrollment{})
+		if !p.enrollment(&(*s)[len(*s)-1]) {
 			return false
 		}
-		*s = append(*s, e)
 	}
 	return ok
 }
@@ -113,46 +137,13 @@ func (p *plainScanner) enrollment(e *Enrollment) bool {
 			return false
 		default:
 			seen |= 1 << k
-			ok = p.enrollmentMember(k, e)
+			ok = enrollmentMembers[k].decode(p, e)
 		}
 		if !ok {
 			return false
 		}
 	}
 	return ok
-}
-
-// enrollmentMember decodes the value of e's member k.
-func (p *plainScanner) enrollmentMember(k int, e *Enrollment) bool {
-	switch enrollmentMembers[k] {
-	case "sourcedId":
-		text, ok := p.str()
-		e.SourcedID = string(text) // unique to the enrollment
-		return ok
-	case "status":
-		return p.repeated(&e.Status)
-	case "dateLastModified":
-		return p.repeated(&e.DateLastModified)
-	case "role":
-		return p.repeated(&e.Role)
-	case "beginDate":
-		return p.repeated(&e.BeginDate)
-	case "endDate":
-		return p.repeated(&e.EndDate)
-	case "user":
-		return p.ref(&e.User)
-	case "class":
-		return p.ref(&e.Class)
-	case "school":
-		return p.ref(&e.School)
-	case "metadata":
-		raw, ok := p.value()
-		return ok && e.Metadata.UnmarshalJSON(raw) == nil
-	case "primary":
-		raw, ok := p.value()
-		return ok && e.Primary.UnmarshalJSON(raw) == nil
-	}
-	return false
 }
 
 // ref decodes a GUIDRef object, its sourcedId alone.
@@ -184,7 +175,7 @@ func (p *plainScanner) ref(ref *GUIDRef) bool {
 
 func memberIndex(name []byte) int {
 	for k, m := range enrollmentMembers {
-		if string(name) == m {
+		if string(name) == m.name {
 			return k
 		}
 	}
@@ -195,7 +186,7 @@ func memberIndex(name []byte) int {
 // which the library may match to it.
 func foldsToMember(name []byte) bool {
 	for _, m := range enrollmentMembers {
-		if bytes.EqualFold(name, []byte(m)) {
+		if bytes.EqualFold(name, []byte(m.name)) {
 			return true
 		}
 	}
