@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterd/rosterd/roster"
 	"github.com/rosterd/rosterd/state"
 )
 
@@ -27,6 +28,20 @@ func hasPendingRaw(tb testing.TB, s *state.Store, conn string) bool {
 	cb, _ := tree["connections"].(map[string]any)[conn].(map[string]any)
 	_, ok := cb["raw_pending"]
 	return ok
+}
+
+// checkKeptRaw fails t unless s keeps want as conn's raw roster, fetched
+// at fetched; when names the moment, for the messages.
+func checkKeptRaw(t *testing.T, s *state.Store, when string, want *roster.Roster, fetched time.Time) {
+	t.Helper()
+	got, info, err := s.LoadRaw(testConn)
+	if err != nil {
+		t.Fatalf("LoadRaw %s: %v", when, err)
+	}
+	checkSameRoster(t, want, got)
+	if !info.Fetched.Equal(fetched) {
+		t.Errorf("LoadRaw %s: fetched %s, want %s", when, info.Fetched, fetched)
+	}
 }
 
 func TestStore_SaveRawPending(t *testing.T) {
@@ -73,14 +88,7 @@ func TestStore_SaveRawPending(t *testing.T) {
 			t.Errorf("SaveRaw B wrote %d times to its pending bucket, want 3 or more", writes)
 		}
 		state.SetAfterRawWrite(s, nil)
-		got, gotInfo, err := s.LoadRaw(testConn)
-		if err != nil {
-			t.Fatalf("LoadRaw: %v", err)
-		}
-		checkSameRoster(t, b, got)
-		if !gotInfo.Fetched.Equal(later) {
-			t.Errorf("LoadRaw fetched %s, want %s", gotInfo.Fetched, later)
-		}
+		checkKeptRaw(t, s, "after SaveRaw B", b, later)
 		if hasPendingRaw(t, s, testConn) {
 			t.Error("SaveRaw B left a pending raw roster")
 		}
@@ -110,14 +118,7 @@ func TestStore_SaveRawPending(t *testing.T) {
 		if hasPendingRaw(t, s, testConn) {
 			t.Error("the failed save left a pending raw roster")
 		}
-		got, info, err := s.LoadRaw(testConn)
-		if err != nil {
-			t.Fatalf("LoadRaw: %v", err)
-		}
-		checkSameRoster(t, a, got)
-		if !info.Fetched.Equal(fetchedAt) {
-			t.Errorf("LoadRaw fetched %s, want roster A's %s", info.Fetched, fetchedAt)
-		}
+		checkKeptRaw(t, s, "after the failed save (roster A)", a, fetchedAt)
 		mustClose(t, s)
 	})
 
@@ -192,20 +193,14 @@ func TestStore_SaveRawPending(t *testing.T) {
 		if !hasPendingRaw(t, ro, testConn) {
 			t.Fatal("the copy holds no pending raw roster")
 		}
-		if got, info, err := ro.LoadRaw(testConn); err != nil || !info.Fetched.Equal(fetchedAt) {
-			t.Errorf("LoadRaw beside a pending raw roster: fetched %s, %v; want roster A", info.Fetched, err)
-		} else {
-			checkSameRoster(t, a, got)
-		}
+		checkKeptRaw(t, ro, "beside a pending raw roster (roster A)", a, fetchedAt)
 		mustClose(t, ro)
 
 		s = mustOpen(t, left)
 		if hasPendingRaw(t, s, testConn) {
 			t.Error("Open for writing left the dead process's pending raw roster")
 		}
-		if _, info, err := s.LoadRaw(testConn); err != nil || !info.Fetched.Equal(fetchedAt) {
-			t.Errorf("LoadRaw after Open: fetched %s, %v; want roster A", info.Fetched, err)
-		}
+		checkKeptRaw(t, s, "after Open (roster A)", a, fetchedAt)
 		mustClose(t, s)
 	})
 }
