@@ -15,9 +15,9 @@
 // enumerations stay strings, so 1.2 ext: extensions and case variants
 // (Scheduled, toBeDeleted) decode; a GUIDRef keeps only its sourcedId,
 // since hrefs and types in the wild are relative, placeholders or wrong.
-// Passwords are never decoded. A REST page of enrollments, most of a
-// crawl's bytes, is read by a scan of their shape when it can be
-// (fastenroll.go), and by the JSON library otherwise.
+// Passwords are never decoded. A REST page of enrollments or users, most
+// of a crawl's bytes, is read by a scan of their shape when it can be
+// (fastdecode.go), and by the JSON library otherwise.
 //
 // # The mapping
 //

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/rosterd/rosterd/internal/fakeoneroster"
 	"github.com/rosterd/rosterd/internal/synth"
 	"github.com/rosterd/rosterd/roster"
@@ -18,11 +17,7 @@ import (
 // enrollmentPages are page bodies for the fast enrollment decoder: fast
 // says whether it must decode the page itself rather than give it to the
 // library.
-var enrollmentPages = []struct {
-	name string
-	body string
-	fast bool
-}{
+var enrollmentPages = []fastPage{
 	{"1.2 as the fake sends it", `{"enrollments":[{"sourcedId":"e1","status":"active","dateLastModified":"2025-08-01T12:00:00.000Z",` +
 		`"user":{"href":"/users/u1","sourcedId":"u1","type":"user"},"class":{"href":"/classes/c1","sourcedId":"c1","type":"class"},` +
 		`"school":{"href":"/orgs/s1","sourcedId":"s1","type":"org"},"role":"student","primary":"false","beginDate":"2025-08-15","endDate":"2026-06-10"}]}`, true},
@@ -69,33 +64,7 @@ var enrollmentPages = []struct {
 // Ensure the fast decoder decodes the pages it should, exactly as the
 // library does, and gives up the others, leaving the items as they were.
 func TestDecodeEnrollmentsFast(t *testing.T) {
-	for _, tt := range enrollmentPages {
-		t.Run(tt.name, func(t *testing.T) {
-			fast := make([]Enrollment, 0, 4)
-			got := decodeEnrollmentsFast([]byte(tt.body), "enrollments", &fast)
-			if got != tt.fast {
-				t.Fatalf("decoded fast: %v, want %v", got, tt.fast)
-			}
-			if !got {
-				if len(fast) != 0 {
-					t.Errorf("a page given up left %d items", len(fast))
-				}
-				for i, e := range fast[:cap(fast)] {
-					if !cmp.Equal(e, Enrollment{}) {
-						t.Errorf("a page given up left %+v in spare capacity %d, where the library decodes in place", e, i)
-					}
-				}
-				return
-			}
-			var slow []Enrollment
-			if err := decodeEnvelope([]byte(tt.body), "enrollments", &slow); err != nil {
-				t.Fatalf("the library refuses a page the fast decoder took: %v", err)
-			}
-			if diff := cmp.Diff(slow, fast, cmpEnrollments); diff != "" {
-				t.Errorf("fast decode differs from the library's (-library +fast):\n%s", diff)
-			}
-		})
-	}
+	testFastPages(t, enrollmentPages, "enrollments", decodeEnrollmentsFast)
 }
 
 // Ensure the fake provider's enrollment pages, shaped as real ones are,
@@ -104,25 +73,9 @@ func TestDecodeEnrollmentsFast_FakesPages(t *testing.T) {
 	p, _ := synth.ProfileByName("small")
 	gen, _ := synth.Generate(p)
 	for _, v := range []fakeoneroster.Version{fakeoneroster.V1p1, fakeoneroster.V1p2} {
-		body := fakePage(t, gen, v, "enrollments", 1000)
-		var fast, slow []Enrollment
-		if !decodeEnrollmentsFast(body, "enrollments", &fast) {
-			t.Fatalf("%s: the fast decoder gave up the fake's page", v)
-		}
-		if err := decodeEnvelope(body, "enrollments", &slow); err != nil {
-			t.Fatal(err)
-		}
-		if len(fast) != 1000 {
-			t.Errorf("%s: decoded %d enrollments, want 1000", v, len(fast))
-		}
-		if diff := cmp.Diff(slow, fast, cmpEnrollments); diff != "" {
-			t.Errorf("%s: fast decode differs from the library's (-library +fast):\n%s", v, diff)
-		}
+		testFakesPage(t, fakePage(t, gen, v, "enrollments", 1000), "enrollments", 1000, decodeEnrollmentsFast)
 	}
 }
-
-// cmpEnrollments compares what two decoders made of enrollments.
-var cmpEnrollments = cmpopts.EquateEmpty()
 
 // FuzzEnrollmentsFast holds the fast enrollment decoder to the library:
 // a page it decodes, the library decodes to the same enrollments.
@@ -130,19 +83,89 @@ func FuzzEnrollmentsFast(f *testing.F) {
 	for _, tt := range enrollmentPages {
 		f.Add([]byte(tt.body))
 	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		var fast []Enrollment
-		if !decodeEnrollmentsFast(body, "enrollments", &fast) {
-			return
-		}
-		var slow []Enrollment
-		if err := decodeEnvelope(body, "enrollments", &slow); err != nil {
-			t.Fatalf("the library refuses a page the fast decoder took: %v", err)
-		}
-		if diff := cmp.Diff(slow, fast, cmpEnrollments); diff != "" {
-			t.Fatalf("fast decode differs from the library's (-library +fast):\n%s", diff)
-		}
-	})
+	f.Fuzz(func(t *testing.T, body []byte) { fuzzFastPage(t, body, "enrollments", decodeEnrollmentsFast) })
+}
+
+// fastPage is a page body for a fast decoder: fast says whether it must
+// decode the page itself rather than give it to the library.
+type fastPage struct {
+	name string
+	body string
+	fast bool
+}
+
+// fastDecoder is decodeEnrollmentsFast or decodeUsersFast.
+type fastDecoder[T any] func(body []byte, key string, items *[]T) bool
+
+// testFastPages decodes each page with decode, which must take or give it
+// up as the page says; what it takes must equal the library's decode,
+// exactly (a nil list is not an empty one), and a page given up must leave
+// no items and the spare capacity zero.
+func testFastPages[T any](t *testing.T, pages []fastPage, key string, decode fastDecoder[T]) {
+	t.Helper()
+	for _, tt := range pages {
+		t.Run(tt.name, func(t *testing.T) {
+			fast := make([]T, 0, 4)
+			got := decode([]byte(tt.body), key, &fast)
+			if got != tt.fast {
+				t.Fatalf("decoded fast: %v, want %v", got, tt.fast)
+			}
+			if !got {
+				if len(fast) != 0 {
+					t.Errorf("a page given up left %d items", len(fast))
+				}
+				var zero T
+				for i, rec := range fast[:cap(fast)] {
+					if !cmp.Equal(rec, zero) {
+						t.Errorf("a page given up left %+v in spare capacity %d, where the library decodes in place", rec, i)
+					}
+				}
+				return
+			}
+			slow := make([]T, 0, 4)
+			if err := decodeEnvelope([]byte(tt.body), key, &slow); err != nil {
+				t.Fatalf("the library refuses a page the fast decoder took: %v", err)
+			}
+			if diff := cmp.Diff(slow, fast); diff != "" {
+				t.Errorf("fast decode differs from the library's (-library +fast):\n%s", diff)
+			}
+		})
+	}
+}
+
+// testFakesPage checks the fake's page of n records takes the fast path
+// and decodes as the library decodes it.
+func testFakesPage[T any](t *testing.T, body []byte, key string, n int, decode fastDecoder[T]) {
+	t.Helper()
+	var fast, slow []T
+	if !decode(body, key, &fast) {
+		t.Fatalf("the fast decoder gave up the fake's page %.200s", body)
+	}
+	if err := decodeEnvelope(body, key, &slow); err != nil {
+		t.Fatal(err)
+	}
+	if len(fast) != n {
+		t.Errorf("decoded %d records, want %d", len(fast), n)
+	}
+	if diff := cmp.Diff(slow, fast); diff != "" {
+		t.Errorf("fast decode differs from the library's (-library +fast):\n%s", diff)
+	}
+}
+
+// fuzzFastPage fails when decode takes a body the library refuses or
+// decodes otherwise.
+func fuzzFastPage[T any](t *testing.T, body []byte, key string, decode fastDecoder[T]) {
+	var fast []T
+	if !decode(body, key, &fast) {
+		return
+	}
+	var slow []T
+	if err := decodeEnvelope(body, key, &slow); err != nil {
+		t.Fatalf("the library refuses a page the fast decoder took: %v", err)
+	}
+	if diff := cmp.Diff(slow, fast); diff != "" {
+		t.Fatalf("fast decode differs from the library's (-library +fast):\n%s", diff)
+	}
 }
 
 // fakePage GETs the first n records of coll from the fake serving r.

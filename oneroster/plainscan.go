@@ -1,14 +1,21 @@
 package oneroster
 
 // plainScanner reads a plain subset of JSON and checks it as it goes, for
-// decodeEnrollmentsFast: strings of printable ASCII without escapes,
-// numbers, true, false, null, and objects and arrays of them. Anything
-// else, valid JSON or not, fails the scan, and the JSON library reads the
-// input instead.
+// the fast decoders (fastdecode.go): strings of printable ASCII without
+// escapes, numbers, true, false, null, and objects and arrays of them.
+// Anything else, valid JSON or not, fails the scan, and the JSON library
+// reads the input instead.
 type plainScanner struct {
 	b    []byte
 	i    int
 	strs pageStrings // the strings repeated kinds of members share
+
+	// Scratch for the lists of a record (scanList, stringList), kept for
+	// the page.
+	texts []string
+	refs  []GUIDRef
+	ids   []UserID
+	roles []Role
 }
 
 func (p *plainScanner) space() {

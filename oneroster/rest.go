@@ -261,11 +261,18 @@ func get[T any](ctx context.Context, c *Client, path string, query url.Values, k
 }
 
 // decodePage decodes the collection under key of a page's body into items.
-// Enrollments, most of a crawl's bytes, are read by decodeEnrollmentsFast
-// when it can (fastenroll.go), by the library otherwise.
+// Enrollments and users, most of a crawl's bytes, are read by the fast
+// decoder when it can (fastdecode.go), by the library otherwise.
 func decodePage[T any](c *Client, target string, body []byte, key string, items *[]T) error {
-	if e, ok := any(items).(*[]Enrollment); ok && decodeEnrollmentsFast(body, key, e) {
-		return nil
+	switch s := any(items).(type) {
+	case *[]Enrollment:
+		if decodeEnrollmentsFast(body, key, s) {
+			return nil
+		}
+	case *[]User:
+		if decodeUsersFast(body, key, s) {
+			return nil
+		}
 	}
 	if err := decodeEnvelope(body, key, items); err != nil {
 		return fmt.Errorf("oneroster %q: decode %s: %w", c.opts.Connection, target, err)
