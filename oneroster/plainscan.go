@@ -1,5 +1,7 @@
 package oneroster
 
+import "encoding/binary"
+
 // plainScanner reads a plain subset of JSON and checks it as it goes, for
 // the fast decoders (fastdecode.go): strings of printable ASCII without
 // escapes, numbers, true, false, null, and objects and arrays of them.
@@ -91,7 +93,15 @@ func (p *plainScanner) str() ([]byte, bool) {
 	if p.peek() != '"' {
 		return nil, false
 	}
-	for j := p.i + 1; j < len(p.b); j++ {
+	j := p.i + 1
+	// Eight bytes at a time up to the first that is not plain: most of a
+	// page's bytes are in strings, the hrefs the longest of them.
+	for ; j+8 <= len(p.b); j += 8 {
+		if notPlain(binary.LittleEndian.Uint64(p.b[j:])) {
+			break
+		}
+	}
+	for ; j < len(p.b); j++ {
 		switch c := p.b[j]; {
 		case c == '"':
 			text := p.b[p.i+1 : j]
@@ -215,3 +225,20 @@ func digits(b []byte, i int) int {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+const (
+	everyByte    = 0x0101010101010101
+	everyHighBit = 0x8080808080808080
+)
+
+// notPlain reports whether any of the eight bytes of w is a quote, a
+// backslash, a control byte or beyond ASCII: what ends a plain string or
+// makes str give it up.
+func notPlain(w uint64) bool {
+	beyond := w & everyHighBit
+	control := (w - 0x20*everyByte) &^ w & everyHighBit
+	return beyond|control|hasZeroByte(w^('"'*everyByte))|hasZeroByte(w^('\\'*everyByte)) != 0
+}
+
+// hasZeroByte is nonzero when a byte of w is zero.
+func hasZeroByte(w uint64) uint64 { return (w - everyByte) &^ w & everyHighBit }
