@@ -8,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
+	"github.com/rosterd/rosterd/internal/plainword"
 )
 
 // scanner reads a page body byte by byte for the fast decoders in
@@ -125,10 +126,10 @@ var plainByte = func() (t [256]bool) {
 func (s *scanner) quoted() (raw []byte, verbatim bool) {
 	b, start := s.b, s.i
 	i := start + 1
-	// Eight bytes at a time while they are all plain (see plainWord),
-	// then byte by byte from the first that may not be.
+	// Eight bytes at a time while they are all plain, then byte by byte
+	// from the first that may not be.
 	for i+8 <= len(b) {
-		if m := notPlain(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+		if m := plainword.NotPlain(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			i += bits.TrailingZeros64(m) / 8
 			break
 		}
@@ -177,16 +178,6 @@ func (s *scanner) quoted() (raw []byte, verbatim bool) {
 	}
 	s.fail() // no closing quote
 	return nil, false
-}
-
-// notPlain returns w, eight bytes of a string, with the high bit set in
-// its lowest byte that is a quote, a backslash, a control character or
-// not ASCII, and zero if there is none. Higher bytes may be flagged
-// wrongly (a borrow carries), never the lowest.
-func notPlain(w uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
-	return (zero(w^(ones*'"')) | zero(w^(ones*'\\')) | (w - ones*' ') | w) & highs
 }
 
 func isHex(c byte) bool {

@@ -1,6 +1,11 @@
 package oneroster
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"math/bits"
+
+	"github.com/rosterd/rosterd/internal/plainword"
+)
 
 // plainScanner reads a plain subset of JSON and checks it as it goes, for
 // the fast decoders (fastdecode.go): strings of printable ASCII without
@@ -97,7 +102,8 @@ func (p *plainScanner) str() ([]byte, bool) {
 	// Eight bytes at a time up to the first that is not plain: most of a
 	// page's bytes are in strings, the hrefs the longest of them.
 	for ; j+8 <= len(p.b); j += 8 {
-		if notPlain(binary.LittleEndian.Uint64(p.b[j:])) {
+		if m := plainword.NotPlain(binary.LittleEndian.Uint64(p.b[j:])); m != 0 {
+			j += bits.TrailingZeros64(m) / 8
 			break
 		}
 	}
@@ -225,20 +231,3 @@ func digits(b []byte, i int) int {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-const (
-	everyByte    = 0x0101010101010101
-	everyHighBit = 0x8080808080808080
-)
-
-// notPlain reports whether any of the eight bytes of w is a quote, a
-// backslash, a control byte or beyond ASCII: what ends a plain string or
-// makes str give it up.
-func notPlain(w uint64) bool {
-	beyond := w & everyHighBit
-	control := (w - 0x20*everyByte) &^ w & everyHighBit
-	return beyond|control|hasZeroByte(w^('"'*everyByte))|hasZeroByte(w^('\\'*everyByte)) != 0
-}
-
-// hasZeroByte is nonzero when a byte of w is zero.
-func hasZeroByte(w uint64) uint64 { return (w - everyByte) &^ w & everyHighBit }

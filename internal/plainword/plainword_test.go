@@ -1,0 +1,55 @@
+package plainword
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
+	"testing"
+)
+
+// firstNotPlain is NotPlain's rule a byte at a time: the index of the
+// first byte that is not plain, or 8.
+func firstNotPlain(w []byte) int {
+	for i, c := range w {
+		if c == '"' || c == '\\' || c < 0x20 || c >= 0x80 {
+			return i
+		}
+	}
+	return 8
+}
+
+// Ensure NotPlain finds the first byte that is not plain exactly: every
+// byte value at every place among plain ones, then random words.
+func TestNotPlain(t *testing.T) {
+	check := func(w []byte) {
+		t.Helper()
+		got := 8
+		if m := NotPlain(binary.LittleEndian.Uint64(w)); m != 0 {
+			got = bits.TrailingZeros64(m) / 8
+		}
+		if want := firstNotPlain(w); got != want {
+			t.Fatalf("NotPlain(%q) flags byte %d first, want %d", w, got, want)
+		}
+	}
+	for at := range 8 {
+		for c := range 256 {
+			w := []byte("abcdefgh")
+			w[at] = byte(c)
+			check(w)
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	w := make([]byte, 8)
+	for range 1_000_000 {
+		for i := range w {
+			// Mostly printable ASCII, as pages are, so that words of only
+			// plain bytes are common.
+			if rng.IntN(4) == 0 {
+				w[i] = byte(rng.IntN(256))
+			} else {
+				w[i] = byte(0x20 + rng.IntN(0x60))
+			}
+		}
+		check(w)
+	}
+}
