@@ -3,9 +3,6 @@ package oneroster
 import (
 	"strings"
 	"testing"
-
-	"github.com/rosterd/rosterd/internal/fakeoneroster"
-	"github.com/rosterd/rosterd/internal/synth"
 )
 
 // userPages are page bodies for the fast user decoder, as enrollmentPages
@@ -64,11 +61,7 @@ func TestDecodeUsersFast(t *testing.T) {
 // Ensure the fake provider's user pages, in both versions, take the fast
 // path.
 func TestDecodeUsersFast_FakesPages(t *testing.T) {
-	p, _ := synth.ProfileByName("small")
-	gen, _ := synth.Generate(p)
-	for _, v := range []fakeoneroster.Version{fakeoneroster.V1p1, fakeoneroster.V1p2} {
-		testFakesPage(t, fakePage(t, gen, v, "users", 1000), "users", 1000, decodeUsersFast)
-	}
+	testFakesPages(t, "users", decodeUsersFast)
 }
 
 // Ensure no record's table of members outgrows the bits that track the
