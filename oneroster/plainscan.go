@@ -25,19 +25,13 @@ type plainScanner struct {
 	roles []Role
 }
 
-func (p *plainScanner) space() {
-	for p.i < len(p.b) {
-		switch p.b[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
-	}
-}
+func (p *plainScanner) space() { p.i = plainword.SkipSpace(p.b, p.i) }
 
 // peek returns the byte after any whitespace, 0 at the end.
 func (p *plainScanner) peek() byte {
+	if p.i < len(p.b) && p.b[p.i] > ' ' { // providers seldom send whitespace
+		return p.b[p.i]
+	}
 	p.space()
 	if p.i < len(p.b) {
 		return p.b[p.i]

@@ -16,3 +16,17 @@ func NotPlain(w uint64) uint64 {
 
 // zero flags the bytes of v that are zero, the lowest exactly.
 func zero(v uint64) uint64 { return (v - ones) &^ v & highs }
+
+// SkipSpace returns the index of the first byte of b from i on that is
+// not whitespace as JSON defines it, or len(b).
+func SkipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}

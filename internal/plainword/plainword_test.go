@@ -53,3 +53,25 @@ func TestNotPlain(t *testing.T) {
 		check(w)
 	}
 }
+
+// Ensure SkipSpace skips exactly JSON's four whitespace bytes.
+func TestSkipSpace(t *testing.T) {
+	tests := []struct {
+		in   string
+		from int
+		want int
+	}{
+		{"", 0, 0},
+		{"x", 0, 0},
+		{" \t\r\nx", 0, 4},
+		{"a  b", 1, 3},
+		{"   ", 1, 3},
+		{"\v\fx", 0, 0}, // not JSON whitespace
+		{" \u00a0", 0, 1},
+	}
+	for _, tt := range tests {
+		if got := SkipSpace([]byte(tt.in), tt.from); got != tt.want {
+			t.Errorf("SkipSpace(%q, %d) = %d, want %d", tt.in, tt.from, got, tt.want)
+		}
+	}
+}
