@@ -212,8 +212,8 @@ func readPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 // reads them), without decoding the records: the next page can be asked
 // for while this one decodes.
 func skimPage(body []byte) (links []link, empty bool, err error) {
-	if links, empty, ok := skimFast(body); ok {
-		return links, empty, nil
+	if links, ok := skimTail(body); ok {
+		return links, false, nil
 	}
 	return skimWalk(body)
 }

@@ -277,6 +277,46 @@ func TestClient_PagingStopsOnEmptyPage(t *testing.T) {
 	}
 }
 
+// Ensure a page the skim takes for one with records, but which decodes
+// to none, still ends the listing: its next page may be asked for, but
+// none of it is kept. A page whose first data array is empty but whose
+// last is not goes on.
+func TestClient_PagingStopsOnPageDecodedEmpty(t *testing.T) {
+	const next = baseURLPath + "/v3.0/schools?limit=10000&starting_after=s9"
+	links := fmt.Sprintf(`"links":[{"rel":"next","uri":%q}]`, next)
+	tests := []struct {
+		name   string
+		second string
+		want   []string
+	}{
+		{name: "items without records", second: `{"data":[{"uri":"/v3.0/schools/x"}],` + links + `}`, want: []string{"s1", "s2"}},
+		{name: "records replaced by an empty data", second: `{"data":[{"data":{"id":"s8"}}],"data":[],` + links + `}`, want: []string{"s1", "s2"}},
+		{name: "empty data replaced by records", second: `{"data":[],"data":[{"data":{"id":"s8"}}],` + links + `}`, want: []string{"s1", "s2", "s8", "s10"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client, mux, _ := setup(t)
+			mux.HandleFunc("GET /v3.0/schools", func(w http.ResponseWriter, r *http.Request) {
+				switch r.URL.Query().Get("starting_after") {
+				case "":
+					writeJSON(w, listBody("schools", baseURLPath+"/v3.0/schools?limit=10000&starting_after=s2", `{"id":"s1"}`, `{"id":"s2"}`))
+				case "s2":
+					writeJSON(w, tt.second)
+				default:
+					writeJSON(w, listBody("schools", "", `{"id":"s10"}`))
+				}
+			})
+			ids, err := listIDs(t.Context(), client, "schools")
+			if err != nil {
+				t.Fatalf("ListSchools: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, ids); diff != "" {
+				t.Errorf("IDs mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // Ensure a next link back to a page already read is an error, not an
 // endless crawl.
 func TestClient_PagingLoop(t *testing.T) {
