@@ -22,12 +22,14 @@
 //	                                   reuse (reuse.go)
 //	        raw/                    the last roster the source fetched, before sharing
 //	                                rules: one stream of framed records, compressed
-//	                                as zstd frames of 1 MiB of it each (raw.go)
+//	                                as S2 streams of 1 MiB of it each (raw.go)
 //	            <8-byte big-endian chunk number, from 0>
 //	                                -> 1 MiB of the stream (the last chunk less)
 //	        raw_info                -> JSON {format, fetched, counts, chunks, bytes,
 //	                                   stream_bytes, fingerprint, checkpoint_every,
-//	                                   checkpoints, chunks_hash}: describes raw/
+//	                                   checkpoints, compression, chunks_hash}:
+//	                                   describes raw/; compression is "s2", or
+//	                                   absent for zstd
 //	                                   (raw_fingerprint.go)
 //	        undo/                   one log per commit that changed the roster (undo.go)
 //	            <8-byte big-endian run ID>/
@@ -139,5 +141,6 @@
 // cost a key each, and a first sync nothing. Prune bounds the total.
 //
 // The package imports only the standard library, bbolt, roster,
-// internal/codec and klauspost/compress/zstd.
+// internal/codec and klauspost/compress (s2, and zstd to read what rosterd
+// wrote before).
 package state

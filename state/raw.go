@@ -18,9 +18,11 @@ import (
 // again offline. It is stored as one stream, compressed with zstd and cut
 // into chunks (rawChunkSize) under connections/<name>/raw/, keyed by
 // 8-byte big-endian chunk numbers from 0, next to a raw_info JSON value
-// describing it. The stream is compressed as a series of independent zstd
-// frames, which a zstd reader reads one after another as the one stream
-// (raw_encode.go); rosterd wrote it as one frame before.
+// describing it. The stream is compressed in parts of rawPartBytes, each
+// an S2 stream of its own, which an S2 reader reads one after another as
+// the one stream (raw_encode.go). raw_info names the compression; one that
+// names none is zstd, as rosterd wrote it before: a series of independent
+// frames, or earlier one frame.
 //
 // The stream, before compression, is
 //
@@ -41,13 +43,19 @@ const (
 	// raw_info.
 	rawFormat = 1
 
+	// rawCompressionS2 is the compression SaveRaw writes, recorded in
+	// raw_info; rawCompressionZstd, recorded as none, is the one it wrote
+	// before. Both are read.
+	rawCompressionS2   = "s2"
+	rawCompressionZstd = ""
+
 	// rawMaxRecord bounds the length a frame may claim, so a damaged
 	// stream fails instead of allocating gigabytes. The largest real
 	// record (a section of a few thousand students) is well under 1 MB.
 	rawMaxRecord = 64 << 20
 
 	// rawMaxWindow bounds the zstd window a stream may ask for. SaveRaw's
-	// encoder uses rawPartBytes, and used 8 MiB when it wrote one frame.
+	// encoder used rawPartBytes, and 8 MiB when it wrote one frame.
 	rawMaxWindow = 64 << 20
 
 	// rawBufferSize is the buffer between zstd and the decoder's
@@ -181,6 +189,9 @@ type rawInfoRecord struct {
 	Fingerprint     string `json:"fingerprint,omitempty"`
 	CheckpointEvery int64  `json:"checkpoint_every,omitempty"`
 	Checkpoints     []byte `json:"checkpoints,omitempty"`
+	// Compression is how the chunks hold the stream: rawCompressionS2,
+	// or absent for zstd (rawCompressionZstd).
+	Compression string `json:"compression,omitempty"`
 	// ChunksHash is the hash of the chunks, one after another, named
 	// like Fingerprint, so that a damaged chunk of a kept raw roster is
 	// found without decompressing it, and the roster written again. A
@@ -332,6 +343,9 @@ func readRawInfo(tx *bolt.Tx, conn string) (rawInfoRecord, error) {
 	}
 	if rec.Format != rawFormat {
 		return rec, fmt.Errorf("raw roster is in format %d; this rosterd reads format %d", rec.Format, rawFormat)
+	}
+	if !knownRawCompression(rec.Compression) {
+		return rec, fmt.Errorf("raw roster is compressed as %q; this rosterd reads %q and zstd", rec.Compression, rawCompressionS2)
 	}
 	return rec, nil
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"slices"
 
-	"github.com/klauspost/compress/zstd"
 	"github.com/rosterd/rosterd/roster"
 )
 
@@ -42,15 +41,14 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 }
 
 // decodeRaw decodes the compressed stream in src, checking it against
-// rec. src holds one zstd frame or several (raw_encode.go): the zstd
-// reader reads them one after another as one stream.
+// rec, which names its compression.
 func decodeRaw(src io.Reader, rec *rawInfoRecord) (*roster.Roster, error) {
-	zr, err := zstd.NewReader(src, zstd.WithDecoderMaxWindow(rawMaxWindow))
+	stream, release, err := decompressed(src, rec.Compression)
 	if err != nil {
-		return nil, fmt.Errorf("start zstd: %w", err)
+		return nil, err
 	}
-	defer zr.Close()
-	d := &rawDecoder{r: bufio.NewReaderSize(zr, rawBufferSize)}
+	defer release()
+	d := &rawDecoder{r: bufio.NewReaderSize(stream, rawBufferSize)}
 	r, err := d.decode(rec)
 	if err != nil {
 		return nil, fmt.Errorf("raw roster is damaged: %w", err)

@@ -7,7 +7,6 @@ import (
 	"slices"
 
 	"github.com/cespare/xxhash/v2"
-	"github.com/klauspost/compress/zstd"
 	"github.com/rosterd/rosterd/internal/codec"
 )
 
@@ -15,10 +14,9 @@ import (
 // and describes it (all but Fetched), fingerprint and chunk hash
 // included.
 //
-// The stream is compressed in parts of rawPartBytes, each an independent
-// zstd frame, so that workers can compress them in parallel: a zstd
-// reader reads frames one after another as one stream, so the chunks
-// hold the stream as one frame did, and raw_decode.go reads either. Two
+// The stream is compressed in parts of rawPartBytes, each an S2 stream
+// of its own (raw_compress.go), so that workers can compress them in
+// parallel: an S2 reader reads such streams one after another as one. Two
 // pipelines (runPipeline) run one into the other: the records are
 // encoded in batches by workers (writeStream), and a goroutine of its own
 // hashes the batches' frames in stream order and copies them into parts,
@@ -31,23 +29,16 @@ import (
 // those not handed, which follow pending's.
 func encodeRaw(feed *rawFeed, pending *rawPending) ([][]byte, *rawInfoRecord, error) {
 	workers := rawPipelineWorkers()
-	zw, err := zstd.NewWriter(nil,
-		zstd.WithEncoderLevel(zstd.SpeedFastest),
-		zstd.WithEncoderConcurrency(workers),
-		zstd.WithWindowSize(rawPartBytes))
-	if err != nil {
-		return nil, nil, fmt.Errorf("start zstd: %w", err)
-	}
 	h := newStreamHash(nil)
 	cw := &chunkWriter{chunkSize: pending.s.raw.chunkSize, hash: xxhash.New()}
-	err = runPipeline(workers,
+	err := runPipeline(workers,
 		func(next func() (*rawPart, bool), send func()) error {
 			return writeParts(feed, h, next, send)
 		},
 		func(p *rawPart) error {
-			return feed.busy(func() error {
-				p.compressed = zw.EncodeAll(p.data, p.compressed[:0])
-				return nil
+			return feed.busy(func() (err error) {
+				p.compressed, err = compressPart(p.compressed[:0], p.data)
+				return err
 			})
 		},
 		func(p *rawPart) error {
@@ -70,26 +61,27 @@ func encodeRaw(feed *rawFeed, pending *rawPending) ([][]byte, *rawInfoRecord, er
 	}
 	cw.flush()
 	rec := &rawInfoRecord{
-		Format:     rawFormat,
-		Counts:     feed.counts(),
-		Chunks:     pending.written + len(cw.chunks),
-		Bytes:      cw.size,
-		ChunksHash: rawHashName(cw.hash.Sum64()),
+		Format:      rawFormat,
+		Compression: rawCompressionS2,
+		Counts:      feed.counts(),
+		Chunks:      pending.written + len(cw.chunks),
+		Bytes:       cw.size,
+		ChunksHash:  rawHashName(cw.hash.Sum64()),
 	}
 	h.describe(rec)
 	return cw.chunks, rec, nil
 }
 
 // rawPartBytes is the size of every part of the stream but the last, as
-// compressed into a zstd frame of its own, and the encoder's window (so a
-// power of 2). Each frame starts without history, so small parts cost
-// compression: against one frame, a large district is 6% larger in parts
-// of 128 KiB, 2.4% in 256 KiB and 0.5% in 512 KiB, while from 1 MiB on
-// it is no larger (an XL district is 78.28 MB, not 78.36) and no faster.
+// compressed into an S2 stream of its own, and its block size. Each part
+// starts without history, so small parts cost compression. With zstd,
+// against one frame, a large district was 6% larger in parts of 128 KiB,
+// 2.4% in 256 KiB and 0.5% in 512 KiB, and from 1 MiB on no larger; S2
+// makes an XL district no smaller in parts of 4 MiB (119 MB either way).
 // The parts in flight, two per worker, hold a few MB.
 const rawPartBytes = 1 << 20
 
-// rawPart is a part of the stream, and the zstd frame it compresses to.
+// rawPart is a part of the stream, and the S2 stream it compresses to.
 type rawPart struct {
 	data       []byte // rawPartBytes of the stream, or less if last
 	compressed []byte

@@ -182,7 +182,7 @@ func (s *Store) keptRaw(conn string) (*rawInfoRecord, []byte, error) {
 		return nil, nil, err
 	}
 	var rec rawInfoRecord
-	if json.Unmarshal(data, &rec) != nil || rec.Format != rawFormat ||
+	if json.Unmarshal(data, &rec) != nil || rec.Format != rawFormat || !knownRawCompression(rec.Compression) ||
 		rec.Fingerprint == "" || rec.ChunksHash == "" {
 		return nil, nil, nil
 	}

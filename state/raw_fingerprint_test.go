@@ -239,6 +239,54 @@ func TestStore_SaveRawUnchanged(t *testing.T) {
 		checkRaw(t, s, bulkyRoster(t, 3_000), saved)
 	})
 
+	// Ensure a raw roster kept compressed with zstd, as rosterd saved
+	// them before S2, is found unchanged by a save of the same roster,
+	// which leaves its chunks, and its compression, as they are; and that
+	// a changed roster is then written whole, with S2.
+	t.Run("KeptInZstd", func(t *testing.T) {
+		path := tempPath(t)
+		s := mustOpen(t, path)
+		if _, err := s.SaveRaw(testConn, bulkyRoster(t, 3_000), fetchedAt); err != nil {
+			t.Fatalf("SaveRaw: %v", err)
+		}
+		mustClose(t, s)
+		damageRaw(t, path, testConn, zstdParts)
+		root, info := rawRoot(t, path, testConn)
+
+		s = mustOpen(t, path)
+		passes := recordPasses(t)
+		saved, err := s.SaveRaw(testConn, bulkyRoster(t, 3_000), later)
+		if err != nil {
+			t.Fatalf("SaveRaw again: %v", err)
+		}
+		if diff := cmp.Diff([]rawPass{{Compressed: false, Bytes: streamBytes(info)}}, *passes); diff != "" {
+			t.Errorf("passes of an unchanged save mismatch (-want +got):\n%s", diff)
+		}
+		mustClose(t, s)
+		gotRoot, gotInfo := rawRoot(t, path, testConn)
+		if gotRoot != root {
+			t.Errorf("raw bucket moved from page %d to %d: SaveRaw rewrote an unchanged roster", root, gotRoot)
+		}
+		if c, ok := gotInfo["compression"]; ok {
+			t.Errorf("raw_info compression = %v for chunks still in zstd, want none", c)
+		}
+		s = mustOpen(t, path)
+		checkRaw(t, s, bulkyRoster(t, 3_000), saved)
+
+		changed := bulkyRoster(t, 3_000)
+		changed.Users[0].Email = "changed@example.org"
+		saved, err = s.SaveRaw(testConn, changed, later.Add(time.Hour))
+		if err != nil {
+			t.Fatalf("SaveRaw of a changed roster: %v", err)
+		}
+		mustClose(t, s)
+		if _, gotInfo = rawRoot(t, path, testConn); gotInfo["compression"] != "s2" {
+			t.Errorf("raw_info compression = %v after a changed roster was written, want s2", gotInfo["compression"])
+		}
+		s = mustOpen(t, path)
+		checkRaw(t, s, changed, saved)
+	})
+
 	// Ensure a raw roster kept without a chunk hash, as rosterd saved
 	// them (in one zstd frame) before it kept one, is written whole once,
 	// without a first pass, and found unchanged by the save after.

@@ -160,6 +160,7 @@ func (w *RawSave) finish(r *roster.Roster, fetched time.Time) (_ RawInfo, err er
 		kept := res.kept
 		rec.Fetched = fetched.Round(0)
 		rec.Chunks, rec.Bytes, rec.ChunksHash = kept.Chunks, kept.Bytes, kept.ChunksHash
+		rec.Compression = kept.Compression // the chunks stay as they were
 		touched, err := w.s.touchRaw(w.conn, kept, res.keptData, rec)
 		if err != nil {
 			return RawInfo{}, err

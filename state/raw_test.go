@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -14,8 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 	"github.com/rosterd/rosterd/internal/codec"
 	"github.com/rosterd/rosterd/internal/synth"
@@ -215,8 +218,8 @@ func TestStore_SaveRaw(t *testing.T) {
 		checkSameRoster(t, r, got)
 	})
 
-	// Ensure a district whose stream is compressed in several zstd frames
-	// reads back as saved.
+	// Ensure a district whose stream is compressed in several parts, each
+	// an S2 stream, reads back as saved.
 	t.Run("ManyFrames", func(t *testing.T) {
 		path := tempPath(t)
 		s := mustOpen(t, path)
@@ -229,8 +232,8 @@ func TestStore_SaveRaw(t *testing.T) {
 			t.Fatalf("SaveRaw: %v", err)
 		}
 		mustClose(t, s)
-		if n := zstdFrames(t, rawStored(t, path, testConn)); n < 2 {
-			t.Fatalf("stream stored in %d zstd frames, want several", n)
+		if n := s2Streams(t, rawStored(t, path, testConn)); n < 2 {
+			t.Fatalf("stream stored in %d S2 streams, want several", n)
 		}
 
 		s = mustOpen(t, path)
@@ -342,6 +345,28 @@ func TestStore_LoadRaw(t *testing.T) {
 		checkRaw(t, s, r, info)
 	})
 
+	// Ensure a raw roster stored as rosterd stored them before S2, in
+	// parts each compressed into a zstd frame, reads back as saved.
+	t.Run("ZstdParts", func(t *testing.T) {
+		path := tempPath(t)
+		s := mustOpen(t, path)
+		r := bulkyRoster(t, 3_000)
+		info, err := s.SaveRaw(testConn, r, fetchedAt)
+		if err != nil {
+			t.Fatalf("SaveRaw: %v", err)
+		}
+		mustClose(t, s)
+		damageRaw(t, path, testConn, zstdParts)
+		stored := rawStored(t, path, testConn)
+		if n := zstdFrames(t, stored); n < 2 {
+			t.Fatalf("stream stored in %d zstd frames, want several", n)
+		}
+		info.Bytes = int64(len(stored))
+
+		s = mustOpen(t, path)
+		checkRaw(t, s, r, info)
+	})
+
 	// Ensure a damaged raw roster, or one in a format this code does not
 	// read, is an error naming the connection and what is wrong, not a
 	// panic and not ErrNotFound.
@@ -409,6 +434,13 @@ func TestStore_LoadRaw(t *testing.T) {
 			}},
 			{name: "InfoFormat", want: "format 99", damage: func(tb testing.TB, _ *bolt.Bucket, info map[string]any) {
 				info["format"] = 99
+			}},
+			{name: "InfoCompression", want: `compressed as "lz4"`, damage: func(tb testing.TB, _ *bolt.Bucket, info map[string]any) {
+				info["compression"] = "lz4"
+			}},
+			{name: "ZstdNamedS2", want: "raw roster is damaged", damage: func(tb testing.TB, raw *bolt.Bucket, info map[string]any) {
+				zstdParts(tb, raw, info)
+				info["compression"] = "s2"
 			}},
 			{name: "HugeCounts", want: "raw info says", damage: func(tb testing.TB, _ *bolt.Bucket, info map[string]any) {
 				info["counts"] = map[string]any{"users": 1 << 40, "sections": 1 << 40}
@@ -625,23 +657,10 @@ func setChunks(tb testing.TB, raw *bolt.Bucket, info map[string]any, chunks ...[
 // oneFrame stores the stream again as rosterd stored it before it
 // compressed the stream in parts: as one zstd frame, written by a zstd
 // stream encoder at SpeedFastest, in chunks of 1 MiB, and described by a
-// raw_info without a chunk hash.
+// raw_info without a chunk hash or a compression.
 func oneFrame(tb testing.TB, raw *bolt.Bucket, info map[string]any) {
 	tb.Helper()
-	var compressed []byte
-	err := raw.ForEach(func(_, v []byte) error { compressed = append(compressed, v...); return nil })
-	if err != nil {
-		tb.Fatal(err)
-	}
-	zr, err := zstd.NewReader(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer zr.Close()
-	stream, err := zr.DecodeAll(compressed, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	stream := storedStream(tb, raw, info)
 	var buf bytes.Buffer
 	zw, err := zstd.NewWriter(&buf, zstd.WithEncoderLevel(zstd.SpeedFastest))
 	if err != nil {
@@ -655,17 +674,81 @@ func oneFrame(tb testing.TB, raw *bolt.Bucket, info map[string]any) {
 	}
 	setChunks(tb, raw, info, slices.Collect(slices.Chunk(buf.Bytes(), 1<<20))...)
 	delete(info, "chunks_hash")
+	delete(info, "compression")
 }
 
-// replaceStream replaces the stored stream with stream, compressed.
-func replaceStream(tb testing.TB, raw *bolt.Bucket, info map[string]any, stream []byte) {
+// zstdParts stores the stream again as rosterd stored it before S2: in
+// parts of 1 MiB, each compressed into a zstd frame of its own at
+// SpeedFastest, cut into chunks of 1 MiB, and described by a raw_info
+// with their chunk hash but no compression.
+func zstdParts(tb testing.TB, raw *bolt.Bucket, info map[string]any) {
 	tb.Helper()
-	zw, err := zstd.NewWriter(nil)
+	stream := storedStream(tb, raw, info)
+	zw, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithWindowSize(1<<20))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	setChunks(tb, raw, info, zw.EncodeAll(stream, nil))
+	var compressed []byte
+	for part := range slices.Chunk(stream, 1<<20) {
+		compressed = zw.EncodeAll(part, compressed)
+	}
+	setChunks(tb, raw, info, slices.Collect(slices.Chunk(compressed, 1<<20))...)
+	info["chunks_hash"] = fmt.Sprintf("xxh64:%016x", xxhash.Sum64(compressed))
+	delete(info, "compression")
+}
+
+// storedStream returns the stream the chunks of raw hold, decompressed
+// as info says.
+func storedStream(tb testing.TB, raw *bolt.Bucket, info map[string]any) []byte {
+	tb.Helper()
+	var compressed []byte
+	err := raw.ForEach(func(_, v []byte) error { compressed = append(compressed, v...); return nil })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return decompress(tb, compressed, info["compression"])
+}
+
+// decompress returns the stream compressed holds, compressed as
+// compression says: "s2", or zstd when it is absent.
+func decompress(tb testing.TB, compressed []byte, compression any) []byte {
+	tb.Helper()
+	var r io.Reader
+	switch compression {
+	case "s2":
+		r = s2.NewReader(bytes.NewReader(compressed))
+	case nil:
+		zr, err := zstd.NewReader(bytes.NewReader(compressed))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer zr.Close()
+		r = zr
+	default:
+		tb.Fatalf("stream compressed as %v", compression)
+	}
+	stream, err := io.ReadAll(r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return stream
+}
+
+// replaceStream replaces the stored stream with stream, compressed as
+// SaveRaw compresses it.
+func replaceStream(tb testing.TB, raw *bolt.Bucket, info map[string]any, stream []byte) {
+	tb.Helper()
+	var buf bytes.Buffer
+	w := s2.NewWriter(&buf, s2.WriterBlockSize(1<<20))
+	if _, err := w.Write(stream); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	setChunks(tb, raw, info, buf.Bytes())
 	info["stream_bytes"] = len(stream)
+	info["compression"] = "s2"
 }
 
 // streamPrefix returns the first n bytes of the stream of rawRoster, as
@@ -678,16 +761,7 @@ func streamPrefix(tb testing.TB, n int) []byte {
 		tb.Fatal(err)
 	}
 	mustClose(tb, s)
-	compressed := rawStored(tb, path, testConn)
-	zr, err := zstd.NewReader(nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer zr.Close()
-	stream, err := zr.DecodeAll(compressed, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	stream := decompress(tb, rawStored(tb, path, testConn), "s2")
 	if n >= 0 {
 		if n >= len(stream) {
 			tb.Fatalf("stream of %d bytes has no prefix of %d", len(stream), n)
@@ -752,6 +826,31 @@ func zstdFrames(tb testing.TB, data []byte) int {
 			}
 			data = data[4:]
 		}
+	}
+	return n
+}
+
+// s2Streams returns how many S2 streams data holds, one after another,
+// counting their stream identifiers: each chunk of the framing format is
+// a type byte and a 3-byte little-endian length, then its body.
+func s2Streams(tb testing.TB, data []byte) int {
+	tb.Helper()
+	n := 0
+	for len(data) > 0 {
+		if len(data) < 4 {
+			tb.Fatalf("S2 chunk header cut short")
+		}
+		size := int(data[1]) | int(data[2])<<8 | int(data[3])<<16
+		if len(data) < 4+size {
+			tb.Fatalf("S2 chunk of type %#x cut short", data[0])
+		}
+		if data[0] == 0xff {
+			if string(data[4:4+size]) != "S2sTwO" {
+				tb.Fatalf("S2 stream identifier %q", data[4:4+size])
+			}
+			n++
+		}
+		data = data[4+size:]
 	}
 	return n
 }
