@@ -15,7 +15,7 @@ import (
 
 // A raw roster is the last roster a connection's source fetched, after
 // data minimisation and before sharing rules, kept so the rules can be run
-// again offline. It is stored as one stream, compressed with zstd and cut
+// again offline. It is stored as one stream, compressed and cut
 // into chunks (rawChunkSize) under connections/<name>/raw/, keyed by
 // 8-byte big-endian chunk numbers from 0, next to a raw_info JSON value
 // describing it. The stream is compressed in parts of rawPartBytes, each
@@ -58,8 +58,8 @@ const (
 	// encoder used rawPartBytes, and 8 MiB when it wrote one frame.
 	rawMaxWindow = 64 << 20
 
-	// rawBufferSize is the buffer between zstd and the decoder's
-	// framing, so that zstd sees large reads instead of several per
+	// rawBufferSize is the buffer between the decompressor and the
+	// decoder's framing, so that it sees large reads instead of several per
 	// record. (The encoder writes whole batches of frames.)
 	rawBufferSize = 256 << 10
 )

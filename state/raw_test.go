@@ -322,50 +322,37 @@ func TestStore_LoadRawSharesRepeatedValues(t *testing.T) {
 }
 
 func TestStore_LoadRaw(t *testing.T) {
-	// Ensure a raw roster stored as rosterd stored them before it
-	// compressed the stream in parts, as one zstd frame, reads back as
-	// saved.
-	t.Run("OneFrame", func(t *testing.T) {
-		path := tempPath(t)
-		s := mustOpen(t, path)
-		r := bulkyRoster(t, 3_000)
-		info, err := s.SaveRaw(testConn, r, fetchedAt)
-		if err != nil {
-			t.Fatalf("SaveRaw: %v", err)
-		}
-		mustClose(t, s)
-		damageRaw(t, path, testConn, oneFrame)
-		stored := rawStored(t, path, testConn)
-		if n := zstdFrames(t, stored); n != 1 {
-			t.Fatalf("stream stored in %d zstd frames, want 1", n)
-		}
-		info.Bytes = int64(len(stored))
+	// Ensure a raw roster stored as an older rosterd stored them reads
+	// back as saved: in parts each compressed into a zstd frame of its own
+	// (before S2), or as one zstd frame (before parts).
+	for _, tt := range []struct {
+		name     string
+		store    func(tb testing.TB, raw *bolt.Bucket, info map[string]any)
+		oneFrame bool
+	}{
+		{name: "OneFrame", store: oneFrame, oneFrame: true},
+		{name: "ZstdParts", store: zstdParts},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := tempPath(t)
+			s := mustOpen(t, path)
+			r := bulkyRoster(t, 3_000)
+			info, err := s.SaveRaw(testConn, r, fetchedAt)
+			if err != nil {
+				t.Fatalf("SaveRaw: %v", err)
+			}
+			mustClose(t, s)
+			damageRaw(t, path, testConn, tt.store)
+			stored := rawStored(t, path, testConn)
+			if n := zstdFrames(t, stored); (n == 1) != tt.oneFrame {
+				t.Fatalf("stream stored in %d zstd frames, want one: %v", n, tt.oneFrame)
+			}
+			info.Bytes = int64(len(stored))
 
-		s = mustOpen(t, path)
-		checkRaw(t, s, r, info)
-	})
-
-	// Ensure a raw roster stored as rosterd stored them before S2, in
-	// parts each compressed into a zstd frame, reads back as saved.
-	t.Run("ZstdParts", func(t *testing.T) {
-		path := tempPath(t)
-		s := mustOpen(t, path)
-		r := bulkyRoster(t, 3_000)
-		info, err := s.SaveRaw(testConn, r, fetchedAt)
-		if err != nil {
-			t.Fatalf("SaveRaw: %v", err)
-		}
-		mustClose(t, s)
-		damageRaw(t, path, testConn, zstdParts)
-		stored := rawStored(t, path, testConn)
-		if n := zstdFrames(t, stored); n < 2 {
-			t.Fatalf("stream stored in %d zstd frames, want several", n)
-		}
-		info.Bytes = int64(len(stored))
-
-		s = mustOpen(t, path)
-		checkRaw(t, s, r, info)
-	})
+			s = mustOpen(t, path)
+			checkRaw(t, s, r, info)
+		})
+	}
 
 	// Ensure a damaged raw roster, or one in a format this code does not
 	// read, is an error naming the connection and what is wrong, not a
