@@ -1,8 +1,15 @@
 package oneroster
 
 import (
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/rosterd/rosterd/internal/fakeoneroster"
+	"github.com/rosterd/rosterd/internal/synth"
+	"github.com/rosterd/rosterd/internal/transport"
+	"github.com/rs/zerolog"
 )
 
 // userPages are page bodies for the fast user decoder, as enrollmentPages
@@ -84,4 +91,60 @@ func FuzzUsersFast(f *testing.F) {
 		f.Add([]byte(tt.body))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { fuzzFastPage(t, body, "users", decodeUsersFast) })
+}
+
+// Ensure a crawl of the fake, in both versions, reads every page of users
+// and enrollments with the fast scan (decodePage), and every other page
+// with the library: the scan is used, not only correct.
+func TestDecodePage_FastOnTheFakesPages(t *testing.T) {
+	p, _ := synth.ProfileByName("small")
+	gen, _ := synth.Generate(p)
+	const id, secret = "client-fast", "secret-fast"
+	srv := httptest.NewServer(fakeoneroster.NewServer(fakeoneroster.FromRoster(gen), fakeoneroster.Options{
+		ClientID: id, ClientSecret: secret, ConsumerKey: id, ConsumerSecret: secret}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { pageDecodedHook = nil })
+	for _, opts := range []ClientOptions{
+		{Version: Version11, BaseURL: srv.URL + fakeoneroster.BasePathV1p1, Auth: AuthOAuth1, ConsumerKey: id, ConsumerSecret: secret},
+		{Version: Version12, BaseURL: srv.URL + fakeoneroster.BasePathV1p2, Auth: AuthOAuth2, TokenURL: srv.URL + fakeoneroster.TokenPath,
+			ClientID: id, ClientSecret: secret},
+	} {
+		type pages struct{ fast, library int }
+		got := map[string]pages{}
+		var mu sync.Mutex
+		pageDecodedHook = func(key string, fast bool) {
+			mu.Lock()
+			defer mu.Unlock()
+			p := got[key]
+			if fast {
+				p.fast++
+			} else {
+				p.library++
+			}
+			got[key] = p
+		}
+		opts.Connection, opts.PageSize = "fast", 500
+		opts.Transport = transport.Options{Logger: zerolog.Nop(), RequestsPerMinute: -1}
+		c, err := NewClient(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Walk(t.Context(), func(string, int) error { return nil }); err != nil {
+			t.Fatalf("%s: Walk: %v", opts.Version, err)
+		}
+		for key, p := range got {
+			wantFast := key == "users" || key == "enrollments"
+			switch {
+			case wantFast && (p.library > 0 || p.fast == 0):
+				t.Errorf("%s: %s pages: %d fast, %d by the library; want all fast", opts.Version, key, p.fast, p.library)
+			case !wantFast && p.fast > 0:
+				t.Errorf("%s: %s pages: %d fast; the scan reads only users and enrollments", opts.Version, key, p.fast)
+			}
+		}
+		for _, key := range []string{"users", "enrollments", "classes"} {
+			if _, ok := got[key]; !ok {
+				t.Errorf("%s: no %s page decoded; the collections seen: %v", opts.Version, key, got)
+			}
+		}
+	}
 }

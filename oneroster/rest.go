@@ -264,21 +264,28 @@ func get[T any](ctx context.Context, c *Client, path string, query url.Values, k
 // Enrollments and users, most of a crawl's bytes, are read by the fast
 // decoder when it can (fastdecode.go), by the library otherwise.
 func decodePage[T any](c *Client, target string, body []byte, key string, items *[]T) error {
+	fast := false
 	switch s := any(items).(type) {
 	case *[]Enrollment:
-		if decodeEnrollmentsFast(body, key, s) {
-			return nil
-		}
+		fast = decodeEnrollmentsFast(body, key, s)
 	case *[]User:
-		if decodeUsersFast(body, key, s) {
-			return nil
-		}
+		fast = decodeUsersFast(body, key, s)
+	}
+	if pageDecodedHook != nil {
+		pageDecodedHook(key, fast)
+	}
+	if fast {
+		return nil
 	}
 	if err := decodeEnvelope(body, key, items); err != nil {
 		return fmt.Errorf("oneroster %q: decode %s: %w", c.opts.Connection, target, err)
 	}
 	return nil
 }
+
+// pageDecodedHook, when set (by tests), is told of each page decodePage
+// reads, under its collection's key, and whether the fast scan read it.
+var pageDecodedHook func(key string, fast bool)
 
 // getBody fetches path?query into buf, whole, and returns the
 // X-Total-Count header (-1 when absent) and the request line for
