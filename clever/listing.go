@@ -210,7 +210,8 @@ func readPages[T any](ctx context.Context, c *Client, ep endpoint, first *url.UR
 // skimPage reads a list response's links, and whether it has no records
 // (an empty, null or missing data array, or a null page, as Unmarshal
 // reads them), without decoding the records: the next page can be asked
-// for while this one decodes.
+// for while this one decodes. A page it calls empty has none; one it does
+// not may still have none (skimTail), and the listing ends at it then.
 func skimPage(body []byte) (links []link, empty bool, err error) {
 	if links, ok := skimTail(body); ok {
 		return links, false, nil

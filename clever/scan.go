@@ -1,8 +1,6 @@
 package clever
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"slices"
 	"unicode/utf8"
 	"unsafe"
@@ -128,13 +126,7 @@ func (s *scanner) quoted() (raw []byte, verbatim bool) {
 	i := start + 1
 	// Eight bytes at a time while they are all plain, then byte by byte
 	// from the first that may not be.
-	for i+8 <= len(b) {
-		if m := plainword.NotPlain(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-			i += bits.TrailingZeros64(m) / 8
-			break
-		}
-		i += 8
-	}
+	i = plainword.SkipPlain(b, i)
 	for i < len(b) && plainByte[b[i]] {
 		i++
 	}

@@ -1,9 +1,6 @@
 package oneroster
 
 import (
-	"encoding/binary"
-	"math/bits"
-
 	"github.com/rosterd/rosterd/internal/plainword"
 )
 
@@ -92,16 +89,9 @@ func (p *plainScanner) str() ([]byte, bool) {
 	if p.peek() != '"' {
 		return nil, false
 	}
-	j := p.i + 1
 	// Eight bytes at a time up to the first that is not plain: most of a
 	// page's bytes are in strings, the hrefs the longest of them.
-	for ; j+8 <= len(p.b); j += 8 {
-		if m := plainword.NotPlain(binary.LittleEndian.Uint64(p.b[j:])); m != 0 {
-			j += bits.TrailingZeros64(m) / 8
-			break
-		}
-	}
-	for ; j < len(p.b); j++ {
+	for j := plainword.SkipPlain(p.b, p.i+1); j < len(p.b); j++ {
 		switch c := p.b[j]; {
 		case c == '"':
 			text := p.b[p.i+1 : j]

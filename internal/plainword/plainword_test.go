@@ -75,3 +75,36 @@ func TestSkipSpace(t *testing.T) {
 		}
 	}
 }
+
+// Ensure SkipPlain stops at the first byte that is not plain when a word
+// holds it, and otherwise at the start of the last eight or fewer bytes,
+// never past a byte that is not plain, for every length and start.
+func TestSkipPlain(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := range 40 {
+		for range 200 {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte(0x20 + rng.IntN(0x60))
+			}
+			if n > 0 && rng.IntN(2) == 0 {
+				b[rng.IntN(n)] = []byte{'"', '\\', 0x01, 0xff}[rng.IntN(4)]
+			}
+			for from := 0; from <= n; from++ {
+				got := SkipPlain(b, from)
+				first := from
+				for first < n && firstNotPlain(b[first:first+1]) != 0 {
+					first++
+				}
+				words := (n - from) / 8 * 8
+				want := from + words
+				if first < from+words {
+					want = first
+				}
+				if got != want {
+					t.Fatalf("SkipPlain(%q, %d) = %d, want %d", b, from, got, want)
+				}
+			}
+		}
+	}
+}
